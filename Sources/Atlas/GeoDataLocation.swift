@@ -1,0 +1,35 @@
+import Foundation
+
+/// Where the GeoData folder is: named by `THREATMAP_GEODATA`, else found beside the running
+/// executable or above it (a build inside the repository), else the repository this was built from.
+public enum GeoDataLocation {
+    public static let environmentVariable = "THREATMAP_GEODATA"
+
+    /// The `GeoData` folder (holding `mali/`), or nil.
+    public static func find(explicit: String? = nil) -> URL? {
+        if let explicit { return URL(fileURLWithPath: explicit) }
+        if let env = ProcessInfo.processInfo.environment[environmentVariable], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        var candidates: [URL] = []
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<6 {
+            candidates.append(dir.appendingPathComponent("GeoData"))
+            candidates.append(dir.appendingPathComponent("share/threatmap/GeoData"))
+            dir = dir.deletingLastPathComponent()
+        }
+        // Sources/Atlas/GeoDataLocation.swift → the repository root.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent("GeoData"))
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("mali/regions.geojson").path) }
+    }
+
+    /// The `GeoData/mali` folder, or an error that says how to point at it.
+    public static func maliDirectory(explicit: String? = nil) throws -> URL {
+        guard let root = find(explicit: explicit) else {
+            throw AtlasError(file: "GeoData", message: "cannot find the GeoData folder; set \(environmentVariable) or pass --geodata DIR")
+        }
+        return root.appendingPathComponent("mali")
+    }
+}

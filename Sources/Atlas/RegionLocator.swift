@@ -1,0 +1,46 @@
+import Geo
+
+/// Finds the regions a point or shape lies in, with prepared region geometries behind an
+/// STR-tree. It owns a GEOS context, so like one it stays on one task.
+public final class RegionLocator {
+    public let context: GEOSContext
+    public let ids: [String]
+    let objects: [GEOSObject]
+    let prepared: [PreparedGeometry]
+    let index: SpatialIndex
+
+    public init(_ regions: [RegionArea], context: GEOSContext = GEOSContext()) throws {
+        self.context = context
+        ids = regions.map(\.region.id)
+        objects = try regions.map { try GEOSObject($0.geometry, context: context) }
+        prepared = try objects.map { try $0.prepared() }
+        index = try SpatialIndex(objects, context: context)
+    }
+
+    /// The GEOS form of region `id`.
+    public func object(_ id: String) -> GEOSObject? {
+        ids.firstIndex(of: id).map { objects[$0] }
+    }
+
+    /// The ids of the regions covering the point (boundary included): one inside a region, two or
+    /// more on a shared border, none outside.
+    public func regions(covering p: Position) throws -> [String] {
+        let point = try GEOSObject(.point(p), context: context)
+        return try index.candidates(intersecting: point).filter { try prepared[$0].covers(point) }.map { ids[$0] }
+    }
+
+    /// The nearest region to a point and its distance in metres on the ground (0 inside).
+    public func nearest(to p: Position) throws -> (id: String, metres: Double) {
+        let point = try GEOSObject(.point(p), context: context)
+        var best: (String, Double) = ("", .infinity)
+        for (i, o) in objects.enumerated() {
+            let (_, q) = try point.nearestPoints(to: o)
+            let d = Geodesic.wgs84.distance(p, q)
+            if d < best.1 { best = (ids[i], d) }
+        }
+        return best
+    }
+}
+
+@available(*, unavailable)
+extension RegionLocator: Sendable {}

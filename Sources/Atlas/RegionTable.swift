@@ -1,0 +1,53 @@
+import Foundation
+import Geo
+
+/// `regions.csv`: the regions the boundary build looks for, their names and aliases, the seat
+/// that identifies each face, and the code GeoNames gives each region.
+public struct RegionTable: Sendable {
+    public struct Row: Sendable {
+        public var id: String
+        public var name: String
+        public var aliases: [String]
+        public var seat: Position
+        /// GeoNames' admin1 code for the region, to compare a place's region with GeoNames'.
+        public var geonamesAdmin1: String
+        /// For a region the boundary data does not draw: the drawn region that holds it.
+        public var partOf: String
+    }
+
+    public var rows: [Row]
+
+    /// The regions the boundary data draws.
+    public var drawn: [Row] { rows.filter { $0.partOf.isEmpty } }
+
+    /// Our region id for a GeoNames admin1 code, following `partOf` for undrawn regions.
+    public func regionID(geonamesAdmin1 code: String) -> String? {
+        guard let row = rows.first(where: { $0.geonamesAdmin1 == code }) else { return nil }
+        return row.partOf.isEmpty ? row.id : row.partOf
+    }
+
+    public static func load(_ url: URL) throws -> RegionTable {
+        let text = String(decoding: try Atlas.readFile(url), as: UTF8.self)
+        let table: CSVTable
+        do { table = try CSVTable(parsing: text) } catch { throw AtlasError(file: url.path, message: error.description) }
+        let names = ["id", "name", "aliases", "seat_lon", "seat_lat", "geonames_admin1", "part_of"]
+        var col: [String: Int] = [:]
+        for n in names {
+            guard let i = table.column(n) else { throw AtlasError(file: url.path, message: "missing column \"\(n)\"") }
+            col[n] = i
+        }
+        var rows: [Row] = []
+        for r in table.rows {
+            func f(_ n: String) -> String { col[n]! < r.fields.count ? r.fields[col[n]!].trimmingSpaces : "" }
+            guard let lon = Double(f("seat_lon")), let lat = Double(f("seat_lat")) else {
+                throw AtlasError(file: url.path, message: "line \(r.line): seat_lon and seat_lat must be numbers")
+            }
+            rows.append(Row(id: f("id"), name: f("name"), aliases: f("aliases").split(separator: "|").map(String.init),
+                            seat: Position(lon, lat), geonamesAdmin1: f("geonames_admin1"), partOf: f("part_of")))
+        }
+        for r in rows where !r.partOf.isEmpty && !rows.contains(where: { $0.id == r.partOf && $0.partOf.isEmpty }) {
+            throw AtlasError(file: url.path, message: "\(r.id): part_of names \"\(r.partOf)\", which is not a drawn region")
+        }
+        return RegionTable(rows: rows)
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Names folded for matching and for ids: "Ségou" and "SEGOU" both fold to "segou".
+public enum NameFolding {
+    /// Lower case, accents removed, apostrophes dropped, any other run of non-alphanumerics
+    /// turned into one space, trimmed: "Gourma-Rharous" → "gourma rharous", "N'Débougou" →
+    /// "ndebougou".
+    public static func fold(_ name: String) -> String {
+        let stripped = name.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        var out = ""
+        var pendingSpace = false
+        for scalar in stripped.unicodeScalars {
+            if scalar == "'" || scalar == "\u{2019}" || scalar == "`" { continue }
+            if CharacterSet.alphanumerics.contains(scalar) {
+                if pendingSpace && !out.isEmpty { out.append(" ") }
+                pendingSpace = false
+                out.unicodeScalars.append(scalar)
+            } else {
+                pendingSpace = true
+            }
+        }
+        return out
+    }
+
+    /// The id form of a name: folded, with hyphens between words: "Gourma-Rharous" →
+    /// "gourma-rharous", "Ségou" → "segou".
+    public static func slug(_ name: String) -> String {
+        fold(name).replacingOccurrences(of: " ", with: "-")
+    }
+
+    /// Whether a name is written in Latin letters (with accents), digits and punctuation only.
+    public static func isLatin(_ name: String) -> Bool {
+        name.unicodeScalars.allSatisfy { s in
+            s.value < 0x250 || (0x1E00...0x1EFF).contains(s.value) || s == "\u{2019}"
+        }
+    }
+}
