@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# GDAL as an outside reader: exports every layer ThreatMap has and checks that `ogrinfo -al -so`
+# loads it with the expected layer, geometry type, feature count and fields, and that GDAL's own
+# SQLite dialect finds every geometry valid. Prints "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin="${THREATMAP_BIN:-$(swift build --show-bin-path)/threatmap}"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+passed=0
+failed=0
+check() {  # check NAME COMMAND...
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAILED: $name"; fi
+}
+contains() { grep -qF -- "$2" <<<"$1"; }
+
+"$bin" export geojson --layer regions -o "$out/regions.geojson"
+info=$(ogrinfo -al -so "$out/regions.geojson" 2>&1)
+check "ogrinfo opens regions.geojson" contains "$info" "using driver \`GeoJSON' successful"
+check "layer is named regions" contains "$info" "Layer name: regions"
+check "geometry type is Polygon" contains "$info" "Geometry: Polygon"
+check "9 features" contains "$info" "Feature Count: 9"
+check "WGS 84" contains "$info" 'ID["EPSG",4326]'
+check "id is a string field" contains "$info" "id: String"
+check "area_km2 is a real field" contains "$info" "area_km2: Real"
+invalid=$(ogrinfo -q -dialect SQLite -sql "SELECT COUNT(*) AS n FROM regions WHERE NOT ST_IsValid(geometry)" "$out/regions.geojson" 2>&1)
+check "GDAL finds every region valid" contains "$invalid" "n (Integer) = 0"
+echo "gdal: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
