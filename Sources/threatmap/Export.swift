@@ -19,8 +19,8 @@ struct ExportGeoJSON: AsyncParsableCommand {
         commandName: "geojson",
         abstract: "Write a layer as RFC 7946 GeoJSON.",
         discussion: """
-            The output is a FeatureCollection in WGS 84 longitude, latitude with a bbox, exterior
-            rings counter-clockwise and holes clockwise, one feature per line. The same GeoData
+            The output is a FeatureCollection in WGS 84 longitude, latitude with a bbox, exterior \
+            rings counter-clockwise and holes clockwise, one feature per line. The same GeoData \
             gives byte-identical output.
 
             Layers: regions (Mali's first-level regions: id, name, aliases, zone, area_km2).

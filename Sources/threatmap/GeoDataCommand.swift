@@ -16,9 +16,9 @@ struct GeoDataBuild: AsyncParsableCommand {
         commandName: "build",
         abstract: "Rebuild regions.geojson and gazetteer.csv from their sources.",
         discussion: """
-            Polygonizes boundary lines (Natural Earth 10m admin-0 and admin-1 lines as GeoJSON)
-            into regions, names each face by the region seat in regions.csv that it holds, then
-            places every GeoNames and curated place in its region. Scripts/rebuild-geodata.sh
+            Polygonizes boundary lines (Natural Earth 10m admin-0 and admin-1 lines as GeoJSON) \
+            into regions, names each face by the region seat in regions.csv that it holds, then \
+            places every GeoNames and curated place in its region. Scripts/rebuild-geodata.sh \
             fetches the sources and runs this.
             """
     )
@@ -61,9 +61,9 @@ struct GeoDataCheck: AsyncParsableCommand {
         commandName: "check",
         abstract: "Load GeoData, check it, and print its figures.",
         discussion: """
-            Checks that the regions are valid and do not overlap, that their union is one polygon
-            without holes (no gaps), that zones cover every region once, and that every place lies
-            in its region; prints counts, areas and the places whose region differs from their
+            Checks that the regions are valid and do not overlap, that their union is one polygon \
+            without holes (no gaps), that zones cover every region once, and that every place lies \
+            in its region; prints counts, areas and the places whose region differs from their \
             source's. Exits non-zero on any fault.
             """
     )

@@ -8,8 +8,8 @@ struct ThreatMapCommand: AsyncParsableCommand {
         commandName: "threatmap",
         abstract: "Turn security alerts about Mali into map layers: GeoJSON and vector tiles.",
         discussion: """
-            ThreatMap reads Mali's administrative regions, threat zones and gazetteer from its
-            GeoData folder (found beside the binary or in the source tree; set THREATMAP_GEODATA
+            ThreatMap reads Mali's administrative regions, threat zones and gazetteer from its \
+            GeoData folder (found beside the binary or in the source tree; set THREATMAP_GEODATA \
             or pass --geodata to choose another).
 
             Examples:
