@@ -9,26 +9,33 @@ let package = Package(
         .library(name: "Geo", targets: ["Geo"]),
         .library(name: "ThreatModel", targets: ["ThreatModel"]),
         .library(name: "Atlas", targets: ["Atlas"]),
+        .library(name: "AlertIngest", targets: ["AlertIngest"]),
+        .library(name: "ThreatStore", targets: ["ThreatStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"]),
-        .target(name: "ThreatModel"),
+        .target(name: "ThreatModel", dependencies: ["Geo"]),
         .target(name: "Atlas", dependencies: ["Geo", "ThreatModel"]),
+        .target(name: "AlertIngest", dependencies: ["Geo", "ThreatModel", "Atlas"]),
+        .target(name: "ThreatStore", dependencies: ["ThreatModel", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "threatmap",
             dependencies: [
-                "Geo", "ThreatModel", "Atlas",
+                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "Geo", "ThreatModel"]),
+        .testTarget(name: "AlertIngestTests", dependencies: ["AlertIngest", "Atlas", "Geo", "ThreatModel"]),
+        .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel"]),
         .testTarget(name: "ThreatmapTests", dependencies: ["Geo"]),
     ],
     swiftLanguageModes: [.v6]

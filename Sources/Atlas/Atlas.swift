@@ -39,6 +39,8 @@ public struct Atlas: Sendable {
     /// Regions that the boundary data does not draw, by id, with the drawn region holding them
     /// (Ménaka in Gao, Taoudénit in Tombouctou in Natural Earth's older division).
     public var undrawnRegions: [String: String]
+    /// `regions.csv`: every region's names, codes and seat, drawn or not.
+    public var table: RegionTable
 
     public func region(_ id: String) -> RegionArea? { regions.first { $0.region.id == id } }
 
@@ -55,7 +57,7 @@ public struct Atlas: Sendable {
         for row in table.rows where !row.partOf.isEmpty { undrawn[row.id] = row.partOf }
         let zones = try loadZones(directory.appendingPathComponent("zones.json"), drawn: known, undrawn: undrawn)
         let places = try loadGazetteer(directory.appendingPathComponent("gazetteer.csv"), regions: known)
-        return Atlas(regions: regions, zones: zones, places: places, undrawnRegions: undrawn)
+        return Atlas(regions: regions, zones: zones, places: places, undrawnRegions: undrawn, table: table)
     }
 
     static func readFile(_ url: URL) throws -> [UInt8] {

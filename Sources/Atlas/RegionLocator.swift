@@ -5,9 +5,9 @@ import Geo
 public final class RegionLocator {
     public let context: GEOSContext
     public let ids: [String]
-    let objects: [GEOSObject]
+    public let objects: [GEOSObject]
     let prepared: [PreparedGeometry]
-    let index: SpatialIndex
+    public let index: SpatialIndex
 
     public init(_ regions: [RegionArea], context: GEOSContext = GEOSContext()) throws {
         self.context = context

@@ -13,6 +13,11 @@ public struct RegionTable: Sendable {
         public var geonamesAdmin1: String
         /// For a region the boundary data does not draw: the drawn region that holds it.
         public var partOf: String
+        /// The ISO 3166-2 code ("ML-4"), which CAP geocodes use.
+        public var iso3166_2: String = ""
+
+        /// The drawn region that stands for this one: itself, or the one holding it.
+        public var drawnID: String { partOf.isEmpty ? id : partOf }
     }
 
     public var rows: [Row]
@@ -30,7 +35,7 @@ public struct RegionTable: Sendable {
         let text = String(decoding: try Atlas.readFile(url), as: UTF8.self)
         let table: CSVTable
         do { table = try CSVTable(parsing: text) } catch { throw AtlasError(file: url.path, message: error.description) }
-        let names = ["id", "name", "aliases", "seat_lon", "seat_lat", "geonames_admin1", "part_of"]
+        let names = ["id", "name", "aliases", "seat_lon", "seat_lat", "geonames_admin1", "part_of", "iso_3166_2"]
         var col: [String: Int] = [:]
         for n in names {
             guard let i = table.column(n) else { throw AtlasError(file: url.path, message: "missing column \"\(n)\"") }
@@ -43,7 +48,8 @@ public struct RegionTable: Sendable {
                 throw AtlasError(file: url.path, message: "line \(r.line): seat_lon and seat_lat must be numbers")
             }
             rows.append(Row(id: f("id"), name: f("name"), aliases: f("aliases").split(separator: "|").map(String.init),
-                            seat: Position(lon, lat), geonamesAdmin1: f("geonames_admin1"), partOf: f("part_of")))
+                            seat: Position(lon, lat), geonamesAdmin1: f("geonames_admin1"), partOf: f("part_of"),
+                            iso3166_2: f("iso_3166_2")))
         }
         for r in rows where !r.partOf.isEmpty && !rows.contains(where: { $0.id == r.partOf && $0.partOf.isEmpty }) {
             throw AtlasError(file: url.path, message: "\(r.id): part_of names \"\(r.partOf)\", which is not a drawn region")

@@ -1,6 +1,6 @@
 /// A position: x and y (longitude and latitude in degrees for WGS 84, metres in a projected CRS),
 /// and an optional altitude, as RFC 7946 section 3.1.1 allows.
-public struct Position: Hashable, Sendable, CustomStringConvertible {
+public struct Position: Hashable, Sendable, Codable, CustomStringConvertible {
     public var x: Double
     public var y: Double
     public var z: Double?
@@ -23,7 +23,7 @@ public struct Position: Hashable, Sendable, CustomStringConvertible {
 
 /// A polygon: its exterior ring first, then its holes. Each ring is closed (first position
 /// repeated last).
-public struct Polygon: Hashable, Sendable {
+public struct Polygon: Hashable, Sendable, Codable {
     public var rings: [[Position]]
 
     public init(rings: [[Position]]) { self.rings = rings }
@@ -38,7 +38,7 @@ public struct Polygon: Hashable, Sendable {
 
 /// A geometry value of the OGC simple-features kinds that GeoJSON (RFC 7946 section 3.1) names.
 /// It knows nothing of GEOS; convert it with `GEOSObject(_:context:)` to compute with it.
-public indirect enum Geometry: Hashable, Sendable {
+public indirect enum Geometry: Hashable, Sendable, Codable {
     case point(Position)
     case multiPoint([Position])
     case lineString([Position])
@@ -100,7 +100,7 @@ public indirect enum Geometry: Hashable, Sendable {
 }
 
 /// An axis-aligned rectangle: west, south, east, north for lon/lat data.
-public struct BoundingBox: Hashable, Sendable, CustomStringConvertible {
+public struct BoundingBox: Hashable, Sendable, Codable, CustomStringConvertible {
     public var minX: Double
     public var minY: Double
     public var maxX: Double

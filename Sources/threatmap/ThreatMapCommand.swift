@@ -1,3 +1,4 @@
+import AlertIngest
 import ArgumentParser
 import Atlas
 import Foundation
@@ -16,7 +17,7 @@ struct ThreatMapCommand: AsyncParsableCommand {
               threatmap export geojson --layer regions -o regions.geojson
               threatmap geodata check
             """,
-        subcommands: [Export.self, GeoDataCommand.self]
+        subcommands: [Resolve.self, Export.self, GeoDataCommand.self]
     )
 }
 
@@ -27,6 +28,12 @@ struct GeoDataOptions: ParsableArguments {
 
     func atlas() throws -> Atlas {
         try Atlas.load(from: try GeoDataLocation.maliDirectory(explicit: directory))
+    }
+
+    /// The atlas and lexicon, ready to resolve alerts.
+    func resolutionContext(toleranceKilometres: Double) throws -> ResolutionContext {
+        let root = try GeoDataLocation.maliDirectory(explicit: directory).deletingLastPathComponent()
+        return try ResolutionContext.load(geodata: root, toleranceMetres: toleranceKilometres * 1000)
     }
 }
 

@@ -1,0 +1,105 @@
+import Foundation
+import ThreatModel
+
+/// A fault in an alert document, with where it is.
+public struct AlertParseError: Error, Equatable, CustomStringConvertible {
+    /// `line 14`, `info/area/polygon`, `$.places[2]`...
+    public var location: String
+    public var message: String
+
+    public init(_ location: String, _ message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String { location.isEmpty ? message : "\(location): \(message)" }
+}
+
+/// Reads a travel-security advisory as plain text: a date line, a title "Country: what happened"
+/// with an optional "/update N", a summary, a severity word on a line of its own, then sections
+/// (Event, Context, Advice and their synonyms in the lexicon). Page noise is dropped.
+public struct AdvisoryTextReader {
+    public let context: ResolutionContext
+
+    public init(context: ResolutionContext) { self.context = context }
+
+    static let updateSuffix = try! NSRegularExpression(pattern: #"\s*/\s*update\s*(\d+)\s*$"#, options: [.caseInsensitive])
+
+    public func read(_ text: String) throws -> Alert {
+        let lexicon = context.lexicon
+        var lines: [(number: Int, text: String)] = []
+        for (i, raw) in text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(raw).trimmingSpaces
+            if line.isEmpty || lexicon.pageNoise.contains(NameFolding.fold(line)) { continue }
+            lines.append((i + 1, line))
+        }
+        guard !lines.isEmpty else { throw AlertParseError("", "the document is empty (no text after page noise)") }
+
+        var published: Date?
+        if let i = lines.prefix(4).firstIndex(where: { $0.text.count < 80 && DateParsing.firstDate(in: $0.text) != nil }) {
+            published = DateParsing.firstDate(in: lines[i].text)
+            lines.remove(at: i)
+        }
+        guard let titleLine = lines.first else { throw AlertParseError("line 1", "no title line after the date") }
+        lines.removeFirst()
+        var title = titleLine.text
+        var update: Int?
+        let ns = title as NSString
+        if let m = Self.updateSuffix.firstMatch(in: title, range: NSRange(location: 0, length: ns.length)) {
+            update = Int(ns.substring(with: m.range(at: 1)))
+            title = ns.substring(to: m.range.location).trimmingSpaces
+        }
+
+        var severity: (word: String, level: ThreatLevel)?
+        var summary: [String] = []
+        var sections: [(name: String, role: Lexicon.SectionRole, paragraphs: [String])] = []
+        for line in lines {
+            let folded = NameFolding.fold(line.text.trimmingCharacters(in: CharacterSet(charactersIn: ":")))
+            if severity == nil, let s = lexicon.severityWords[folded], line.text.split(separator: " ").count <= 2 {
+                severity = s
+                continue
+            }
+            if let s = lexicon.sections[folded], line.text.count < 40 {
+                sections.append((s.name, s.role, []))
+                continue
+            }
+            if sections.isEmpty { summary.append(line.text) } else { sections[sections.count - 1].paragraphs.append(line.text) }
+        }
+
+        var units = [TextUnit(field: "title", text: title, section: .event)]
+        for (k, s) in summary.flatMap(Sentences.split).enumerated() {
+            units.append(TextUnit(field: "summary sentence \(k + 1)", text: s, section: .event))
+        }
+        for s in sections {
+            for (k, sentence) in s.paragraphs.flatMap(Sentences.split).enumerated() {
+                units.append(TextUnit(field: "\(s.name) sentence \(k + 1)", text: sentence, section: s.role))
+            }
+        }
+        let baseline = severity?.level ?? lexicon.baselineLevel
+        let found = try TextResolver(context: context).resolve(units, baseline: baseline)
+
+        var series = String(NameFolding.slug(title).prefix(80))
+        while series.hasSuffix("-") { series.removeLast() }
+        guard !series.isEmpty else { throw AlertParseError("line \(titleLine.number)", "the title has no words") }
+        let id = "text-" + series + (update.map { "-update-\($0)" } ?? "")
+        var references: [String] = []
+        if let update, update > 0 {
+            references = ["text-" + series] + (1..<update).map { "text-\(series)-update-\($0)" }
+        }
+        var notes = found.notes
+        if severity == nil { notes.append("no severity word found; baseline level \(baseline.rawValue) (\(baseline.label))") }
+        if published == nil { notes.append("no date line found") }
+        return Alert(
+            id: id, format: .text, title: title, summary: summary.isEmpty ? nil : summary.joined(separator: " "),
+            published: published, effective: published, expires: nil, severityWord: severity?.word,
+            messageType: update == nil ? .alert : .update, references: references, updateNumber: update, seriesKey: "text-" + series,
+            sources: found.sources, actors: found.actors, tactics: found.tactics,
+            advice: sections.filter { $0.role == .advice }.flatMap(\.paragraphs).joined(separator: "\n").nilIfEmpty,
+            places: found.places, assessments: found.assessments, levelFloor: found.alertWideLevel, notes: notes)
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

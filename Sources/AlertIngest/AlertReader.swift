@@ -1,0 +1,82 @@
+import Foundation
+import ThreatModel
+
+/// What reading one source document gave.
+public enum ReadOutcome {
+    /// Alerts (advisories, JSON and CAP documents).
+    case alerts([Alert])
+    /// Incidents from an event table, with the rows that could not be read.
+    case events(EventTable)
+}
+
+/// The result of reading an event table: the good rows, and a line-numbered error per bad row.
+public struct EventTable {
+    public var incidents: [Incident]
+    public var errors: [RowError]
+    /// How many rows repeated an earlier event (ACLED lists an event once per actor).
+    public var merged: Int
+}
+
+public struct RowError: Error, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var message: String
+    public var description: String { "line \(line): \(message)" }
+}
+
+/// Reads any format ThreatMap knows, detecting it from the content unless told.
+public struct AlertReader {
+    public let context: ResolutionContext
+    /// The largest alert document accepted (text, JSON, CAP): an alert is never this big.
+    public var maximumAlertBytes = 10 << 20
+    /// The largest event table accepted.
+    public var maximumTableBytes = 1 << 30
+
+    public init(context: ResolutionContext) { self.context = context }
+
+    /// The format of a document, from its first bytes: `<` is CAP XML, `{` or `[` JSON, a first
+    /// line with comma-separated ACLED column names CSV; anything else advisory text.
+    public static func detect(_ bytes: [UInt8]) -> AlertFormat {
+        var i = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        guard i < bytes.count else { return .text }
+        switch bytes[i] {
+        case UInt8(ascii: "<"): return .cap
+        case UInt8(ascii: "{"), UInt8(ascii: "["): return .json
+        default: break
+        }
+        let firstLine = bytes[i...].prefix { $0 != 0x0A }.prefix(4096)
+        let header = String(decoding: firstLine, as: UTF8.self).lowercased()
+        let columns = header.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\t" }).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" \r"))
+        }
+        if columns.count >= 3, columns.contains(where: { ["event_id_cnty", "event_date", "latitude", "event_type", "data_id"].contains($0) }) {
+            return .csv
+        }
+        return .text
+    }
+
+    public func read(_ bytes: [UInt8], format forced: AlertFormat? = nil) throws -> ReadOutcome {
+        guard !bytes.isEmpty, bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
+            throw AlertParseError("", "the file is empty")
+        }
+        let format = forced ?? Self.detect(bytes)
+        let limit = format == .csv ? maximumTableBytes : maximumAlertBytes
+        if bytes.count > limit {
+            throw AlertParseError("", String(format: "the file is %.1f MB; a %@ document may be at most %d MB", Double(bytes.count) / 1_048_576, format.rawValue, limit >> 20))
+        }
+        switch format {
+        case .text:
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw AlertParseError("", "the text is not valid UTF-8")
+            }
+            return .alerts([try AdvisoryTextReader(context: context).read(text)])
+        case .json:
+            return .alerts(try AlertJSONReader(context: context).read(bytes))
+        case .cap:
+            return .alerts([try CAPReader(context: context).read(bytes)])
+        case .csv:
+            return .events(try EventCSVReader(context: context).read(bytes))
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Geo
+import ThreatModel
+
+/// A fault in the lexicon file, with the JSONPath of the entry.
+public struct LexiconError: Error, CustomStringConvertible {
+    public var file: String
+    public var path: String
+    public var message: String
+    public var description: String { "\(file): \(path): \(message)" }
+}
+
+/// The phrase lexicon (`GeoData/lexicon/lexicon.json`): what words mean for places, categories and
+/// levels. Loaded and checked at start; see the file's own "about" for the rules.
+public struct Lexicon: Sendable {
+    public struct Cue: Sendable {
+        public var phrase: String
+        public var level: ThreatLevel
+        public var category: ThreatCategory?
+        /// An alert-wide cue ("maximum caution") raises the alert's level, not a place's.
+        public var alertWide: Bool
+    }
+
+    public enum SectionRole: String, Sendable {
+        case event, context, advice
+    }
+
+    public struct Entity: Sendable {
+        public var name: String
+        public var kind: String
+    }
+
+    public struct EventTypeRule: Sendable {
+        public var category: ThreatCategory?
+        public var level: ThreatLevel
+    }
+
+    public var pageNoise: Set<String> = []
+    /// Folded word → (word as written in the lexicon, level).
+    public var severityWords: [String: (word: String, level: ThreatLevel)] = [:]
+    public var baselineLevel: ThreatLevel = .moderate
+    public var sections: [String: (name: String, role: SectionRole)] = [:]
+    public var categoryPhrases = PhraseIndex<ThreatCategory>()
+    public var cues = PhraseIndex<Cue>()
+    public var negations: Set<String> = []
+    public var clauseBreaks: Set<String> = []
+    public var zonePhrases = PhraseIndex<String>()
+    public var nationwidePhrases = PhraseIndex<Bool>()
+    public var countryNames = PhraseIndex<Bool>()
+    public var regionSuffixes: Set<String> = []
+    public var notPlaces = PhraseIndex<Bool>()
+    public var outsidePlaces = PhraseIndex<String>()
+    public var sources = PhraseIndex<String>()
+    public var actors = PhraseIndex<Entity>()
+    public var actorKinds: [String: String] = [:]
+    public var tactics = PhraseIndex<String>()
+    public var placeRadiusKilometres: [String: Double] = [:]
+    public var acledEventTypes: [String: EventTypeRule] = [:]
+    public var acledSubEventTypes: [String: EventTypeRule] = [:]
+    public var capSeverity: [String: ThreatLevel] = [:]
+    public var capCertaintyAdjustment: [String: Int] = [:]
+    public var capDefaultCategory: ThreatCategory = .armedConflict
+    public var capRegionGeocodes: Set<String> = []
+    public var defaultLifetimeDays: [ThreatLevel: Int] = [:]
+
+    public static func load(from url: URL) throws -> Lexicon {
+        let file = url.path
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(Array(try Data(contentsOf: url)))
+        } catch let e as JSONSyntaxError {
+            throw LexiconError(file: file, path: "$", message: e.description)
+        }
+        return try Lexicon(json: value, file: file)
+    }
+
+    init(json: JSONValue, file: String) throws {
+        func fail(_ path: String, _ message: String) -> LexiconError { LexiconError(file: file, path: path, message: message) }
+        guard let root = json.objectValue else { throw fail("$", "expected an object") }
+        func strings(_ key: String) throws -> [String] {
+            guard let a = root[key]?.arrayValue else { throw fail("$.\(key)", "expected an array of strings") }
+            return try a.enumerated().map { i, v in
+                guard let s = v.stringValue else { throw fail("$.\(key)[\(i)]", "expected a string") }
+                return s
+            }
+        }
+        func object(_ key: String, in o: JSONObject? = nil, at path: String? = nil) throws -> JSONObject {
+            guard let v = (o ?? root)[key]?.objectValue else { throw fail(path ?? "$.\(key)", "expected an object") }
+            return v
+        }
+        func level(_ v: JSONValue?, _ path: String) throws -> ThreatLevel {
+            guard let n = v?.intValue, let l = ThreatLevel(rawValue: n) else { throw fail(path, "expected a level from 1 to 5") }
+            return l
+        }
+        func category(_ v: JSONValue?, _ path: String) throws -> ThreatCategory? {
+            switch v {
+            case nil, .null?: return nil
+            case .string(let s)?: return ThreatCategory(rawValue: s)
+            default: throw fail(path, "expected a category name or null")
+            }
+        }
+
+        pageNoise = Set(try strings("page_noise").map(NameFolding.fold))
+        for (w, v) in try object("severity_words") {
+            severityWords[NameFolding.fold(w)] = (w, try level(v, "$.severity_words.\(w)"))
+        }
+        baselineLevel = try level(root["default_baseline_level"], "$.default_baseline_level")
+        for (name, v) in try object("sections") {
+            guard let r = v.stringValue.flatMap(SectionRole.init(rawValue:)) else {
+                throw fail("$.sections.\(name)", "expected \"event\", \"context\" or \"advice\"")
+            }
+            sections[NameFolding.fold(name)] = (name, r)
+        }
+        for (c, v) in try object("categories") {
+            guard let list = v.arrayValue else { throw fail("$.categories.\(c)", "expected an array of phrases") }
+            for (i, p) in list.enumerated() {
+                guard let s = p.stringValue else { throw fail("$.categories.\(c)[\(i)]", "expected a string") }
+                categoryPhrases.add(s, ThreatCategory(rawValue: c))
+            }
+        }
+        guard let cueList = root["cues"]?.arrayValue else { throw fail("$.cues", "expected an array") }
+        for (i, c) in cueList.enumerated() {
+            let path = "$.cues[\(i)]"
+            guard let o = c.objectValue, let phrase = o["phrase"]?.stringValue else { throw fail(path, "expected {\"phrase\", \"level\"}") }
+            cues.add(phrase, Cue(phrase: phrase, level: try level(o["level"], "\(path).level"),
+                                 category: try category(o["category"], "\(path).category"),
+                                 alertWide: o["scope"]?.stringValue == "alert"))
+        }
+        negations = Set(try strings("negations").map(NameFolding.fold))
+        clauseBreaks = Set(try strings("clause_breaks").map(NameFolding.fold))
+        for (zone, v) in try object("zones") {
+            guard let list = v.arrayValue?.compactMap(\.stringValue) else { throw fail("$.zones.\(zone)", "expected an array of phrases") }
+            for p in list { zonePhrases.add(p, zone) }
+        }
+        for p in try strings("nationwide") { nationwidePhrases.add(p, true) }
+        for p in try strings("country_names") { countryNames.add(p, true) }
+        regionSuffixes = Set(try strings("region_suffixes").map(NameFolding.fold))
+        for p in try strings("not_places") { notPlaces.add(p, true) }
+        for p in try strings("outside_places") { outsidePlaces.add(p, p) }
+        func entities(_ key: String, _ body: (String, [String], String) -> Void) throws {
+            guard let list = root[key]?.arrayValue else { throw fail("$.\(key)", "expected an array") }
+            for (i, e) in list.enumerated() {
+                guard let o = e.objectValue, let name = o["name"]?.stringValue else { throw fail("$.\(key)[\(i)]", "expected {\"name\", \"aliases\"}") }
+                body(name, o["aliases"]?.arrayValue?.compactMap(\.stringValue) ?? [], o["kind"]?.stringValue ?? "")
+            }
+        }
+        try entities("sources") { name, aliases, _ in
+            for p in [name] + aliases { sources.add(p, name) }
+        }
+        try entities("actors") { name, aliases, kind in
+            for p in [name] + aliases { actors.add(p, Entity(name: name, kind: kind)) }
+            actorKinds[name] = kind
+        }
+        for p in try strings("tactics") { tactics.add(p, p) }
+        for (k, v) in try object("place_radius_km") {
+            guard let km = v.numberValue, km > 0 else { throw fail("$.place_radius_km.\(k)", "expected kilometres > 0") }
+            placeRadiusKilometres[k] = km
+        }
+        let acled = try object("acled")
+        for (key, target) in [("event_types", 0), ("sub_event_types", 1)] {
+            for (name, v) in try object(key, in: acled, at: "$.acled.\(key)") {
+                let path = "$.acled.\(key).\(name)"
+                guard let o = v.objectValue else { throw fail(path, "expected {\"category\", \"level\"}") }
+                let rule = EventTypeRule(category: try category(o["category"], "\(path).category"), level: try level(o["level"], "\(path).level"))
+                if target == 0 { acledEventTypes[NameFolding.fold(name)] = rule } else { acledSubEventTypes[NameFolding.fold(name)] = rule }
+            }
+        }
+        let cap = try object("cap")
+        for (k, v) in try object("severity", in: cap, at: "$.cap.severity") {
+            capSeverity[k.lowercased()] = try level(v, "$.cap.severity.\(k)")
+        }
+        for (k, v) in try object("certainty_adjustment", in: cap, at: "$.cap.certainty_adjustment") {
+            guard let n = v.intValue else { throw fail("$.cap.certainty_adjustment.\(k)", "expected an integer") }
+            capCertaintyAdjustment[k.lowercased()] = n
+        }
+        if let c = try category(cap["default_category"], "$.cap.default_category") { capDefaultCategory = c }
+        capRegionGeocodes = Set((cap["region_geocodes"]?.arrayValue ?? []).compactMap { $0.stringValue.map(NameFolding.fold) })
+        for (k, v) in try object("default_lifetime_days") {
+            guard let n = Int(k), let l = ThreatLevel(rawValue: n), let days = v.intValue, days > 0 else {
+                throw fail("$.default_lifetime_days.\(k)", "expected a level 1-5 mapped to a number of days")
+            }
+            defaultLifetimeDays[l] = days
+        }
+    }
+
+    /// Adds a level step to a level, staying within 1...5.
+    public static func adjust(_ level: ThreatLevel, by steps: Int) -> ThreatLevel {
+        ThreatLevel(rawValue: min(5, max(1, level.rawValue + steps)))!
+    }
+}

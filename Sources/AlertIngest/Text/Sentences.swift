@@ -1,0 +1,51 @@
+/// Splits prose into sentences: at '.', '!' or '?' followed by a space and a capital or digit,
+/// except after common abbreviations ("U.S.", "Gen.", "e.g.") and single letters.
+public enum Sentences {
+    static let abbreviations: Set<String> = [
+        "u.s", "u.k", "u.n", "mr", "mrs", "ms", "dr", "gen", "lt", "col", "capt", "sgt", "st", "no", "vs", "etc",
+        "e.g", "i.e", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "km", "fig",
+    ]
+
+    public static func split(_ text: String) -> [String] {
+        var out: [String] = []
+        let chars = Array(text)
+        var start = 0
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "." || c == "!" || c == "?" {
+                var j = i + 1
+                while j < chars.count, chars[j] == "\"" || chars[j] == "\u{201D}" || chars[j] == ")" || chars[j] == "'" { j += 1 }
+                let atEnd = j >= chars.count
+                var k = j
+                while k < chars.count, chars[k] == " " || chars[k] == "\t" || chars[k] == "\n" { k += 1 }
+                let spaced = k > j
+                let nextStarts = k < chars.count && (chars[k].isUppercase || chars[k].isNumber || chars[k] == "\"" || chars[k] == "\u{201C}")
+                var word = ""
+                var w = i - 1
+                while w >= start, chars[w].isLetter || chars[w] == "." { word.insert(chars[w], at: word.startIndex); w -= 1 }
+                let abbreviation = c == "." && (abbreviations.contains(word.lowercased()) || (word.count == 1 && word.first!.isUppercase))
+                if atEnd || (spaced && nextStarts && !abbreviation) {
+                    let s = String(chars[start..<j]).trimmingSpaces
+                    if !s.isEmpty { out.append(s) }
+                    start = k
+                    i = k
+                    continue
+                }
+            }
+            i += 1
+        }
+        let rest = String(chars[min(start, chars.count)...]).trimmingSpaces
+        if !rest.isEmpty { out.append(rest) }
+        return out
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,312 @@
+import Foundation
+import Geo
+import ThreatModel
+
+/// A piece of an alert's text to read: a title, a sentence of a section, a CAP field.
+public struct TextUnit: Sendable {
+    /// Where it is in the source, for provenance: `title`, `Event sentence 2`, `info[0]/description`.
+    public var field: String
+    public var text: String
+    public var section: Lexicon.SectionRole
+
+    public init(field: String, text: String, section: Lexicon.SectionRole) {
+        self.field = field
+        self.text = text
+        self.section = section
+    }
+}
+
+/// Reads places, threat categories, levels, sources, actors and tactics out of text, by the
+/// lexicon and the gazetteer. The rules, which an analyst can check by hand:
+///
+/// - A sentence splits into clauses at commas, semicolons and words like "while" and "but".
+///   Categories, level cues and places meet within a clause.
+/// - A place's role comes from its section: the title, summary and event sections name where the
+///   event happened (`event`); advice names where the threat applies (`threat`); in background,
+///   a place in a clause that names a threat is `threat` at a lower weight, otherwise `context`.
+/// - A category's level at a place is the highest level cue in its clause ("may be imminent" 5,
+///   "risk of kidnapping" 4), or else the alert's baseline (its severity word), one step lower
+///   in background. A negation in the clause ("No specific intelligence ... imminent") cancels
+///   its cues and categories.
+/// - A clause with places but no category takes the categories of its sentence at the baseline;
+///   a clause of the event with a category but no place applies to the event's places.
+public struct TextResolver {
+    public let context: ResolutionContext
+    var lexicon: Lexicon { context.lexicon }
+
+    public init(context: ResolutionContext) { self.context = context }
+
+    public struct Result {
+        public var places: [PlaceMention] = []
+        public var assessments: [ThreatAssessment] = []
+        public var sources: [String] = []
+        public var actors: [String] = []
+        public var tactics: [String] = []
+        /// The highest alert-wide cue ("maximum caution"), which raises the alert's level only.
+        public var alertWideLevel: ThreatLevel?
+        public var notes: [String] = []
+    }
+
+    enum Entity {
+        case place(PlaceReference)
+        case zone(String)
+        case nationwide
+        case country
+        case outside(String)
+        case notPlace
+        case source(String)
+        case actor(Lexicon.Entity)
+    }
+
+    struct Hit {
+        var entity: Entity
+        var range: Range<Int>
+        var text: String
+    }
+
+    /// The entities of a token list, longest match first at each position; a place or region name
+    /// must be capitalised as written, so that common words are not read as places.
+    func entities(_ tokens: [Token], in text: String) -> [Hit] {
+        var hits: [Hit] = []
+        var i = 0
+        while i < tokens.count {
+            var best: (Entity, Int)?
+            func consider(_ e: Entity, _ length: Int) {
+                if best == nil || length > best!.1 { best = (e, length) }
+            }
+            if let m = lexicon.notPlaces.match(tokens, at: i) { consider(.notPlace, m.length) }
+            if let m = lexicon.sources.match(tokens, at: i) { consider(.source(m.payload), m.length) }
+            if let m = lexicon.actors.match(tokens, at: i) { consider(.actor(m.payload), m.length) }
+            if let m = lexicon.zonePhrases.match(tokens, at: i) { consider(.zone(m.payload), m.length) }
+            if let m = lexicon.nationwidePhrases.match(tokens, at: i) { consider(.nationwide, m.length) }
+            if tokens[i].isCapitalized {
+                if let m = lexicon.outsidePlaces.match(tokens, at: i) { consider(.outside(m.payload), m.length) }
+                if let m = lexicon.countryNames.match(tokens, at: i) { consider(.country, m.length) }
+                if let m = context.placeNames.match(tokens, at: i) {
+                    var ref = m.payload
+                    var length = m.length
+                    // "Mopti region", "Gao and Kidal regions": a town named like its region,
+                    // followed by a region word, is the region.
+                    if case .place(let p) = ref, i + length < tokens.count, lexicon.regionSuffixes.contains(tokens[i + length].folded) {
+                        let place = context.atlas.places[p]
+                        if let region = context.regionByName[NameFolding.fold(place.name)] {
+                            ref = .region(region, name: String(tokens[i..<(i + length)].map(\.text).joined(separator: " ")))
+                            length += 1
+                        }
+                    }
+                    consider(.place(ref), length)
+                }
+            }
+            if let (e, length) = best {
+                let lower = tokens[i].text.startIndex
+                let upper = tokens[i + length - 1].text.endIndex
+                hits.append(Hit(entity: e, range: i..<(i + length), text: String(text[lower..<upper])))
+                i += length
+            } else {
+                i += 1
+            }
+        }
+        // "Gao and Kidal regions": a place name in a list that ends with a plural region word is
+        // a region too.
+        for k in hits.indices {
+            guard case .place(.place(let p)) = hits[k].entity else { continue }
+            let end = hits[k].range.upperBound
+            var j = end
+            while j < tokens.count, ["and", "et", "or"].contains(tokens[j].folded) || hits.contains(where: { $0.range.lowerBound == j }) {
+                if let h = hits.first(where: { $0.range.lowerBound == j }) { j = h.range.upperBound } else { j += 1 }
+            }
+            if j > end, j < tokens.count, ["regions", "provinces", "cercles"].contains(tokens[j].folded),
+               let region = context.regionByName[NameFolding.fold(context.atlas.places[p].name)] {
+                hits[k].entity = .place(.region(region, name: hits[k].text))
+            }
+        }
+        return hits
+    }
+
+    /// Token indices that start a new clause: after a comma, semicolon, colon or dash, or at a
+    /// clause word ("while").
+    func clauseStarts(_ tokens: [Token], in text: String) -> [Int] {
+        var starts = [0]
+        for k in 1..<max(tokens.count, 1) where k < tokens.count {
+            let gap = text[tokens[k - 1].text.endIndex..<tokens[k].text.startIndex]
+            if gap.contains(where: { ",;:()–—".contains($0) }) || lexicon.clauseBreaks.contains(tokens[k].folded) {
+                starts.append(k)
+            }
+        }
+        return starts
+    }
+
+    /// Reads every unit and returns what it found. `baseline` is the level of the alert's
+    /// severity word (the lexicon's default where it has none).
+    public func resolve(_ units: [TextUnit], baseline: ThreatLevel) throws -> Result {
+        var result = Result()
+        var mentionIndex: [String: Int] = [:]
+        var unplacedEvent: [(ThreatCategory, ThreatLevel, Provenance)] = []
+        var sawCountry = false
+
+        func addMention(_ m: PlaceMention) -> Int {
+            let key = "\(m.kind)|\(m.name ?? m.text)|\(m.role)"
+            if let i = mentionIndex[key] { return i }
+            result.places.append(m)
+            mentionIndex[key] = result.places.count - 1
+            return result.places.count - 1
+        }
+        func appendUnique(_ list: inout [String], _ s: String) { if !list.contains(s) { list.append(s) } }
+
+        for unit in units {
+            let tokens = Tokenizer.tokens(unit.text)
+            guard !tokens.isEmpty else { continue }
+            let provenance = Provenance(field: unit.field, text: unit.text)
+            let hits = entities(tokens, in: unit.text)
+            for h in hits {
+                switch h.entity {
+                case .source(let s): appendUnique(&result.sources, s)
+                case .actor(let a): appendUnique(&result.actors, a.name)
+                case .country: sawCountry = true
+                default: break
+                }
+            }
+            for t in lexicon.tactics.scan(tokens) { appendUnique(&result.tactics, t.payload) }
+
+            let starts = clauseStarts(tokens, in: unit.text)
+            func clause(of k: Int) -> Int { starts.lastIndex { $0 <= k }! }
+            let clauseCount = starts.count
+            var negated = [Bool](repeating: false, count: clauseCount)
+            var negationAt = [Int](repeating: Int.max, count: clauseCount)
+            for (k, t) in tokens.enumerated() where lexicon.negations.contains(t.folded) {
+                let c = clause(of: k)
+                negated[c] = true
+                negationAt[c] = min(negationAt[c], k)
+            }
+            // Categories and cues per clause, skipping those after a negation in the clause.
+            var categories = [[ThreatCategory]](repeating: [], count: clauseCount)
+            var cues = [[Lexicon.Cue]](repeating: [], count: clauseCount)
+            for m in lexicon.categoryPhrases.scan(tokens) {
+                let c = clause(of: m.range.lowerBound)
+                if negated[c] && m.range.lowerBound > negationAt[c] { continue }
+                if !categories[c].contains(m.payload) { categories[c].append(m.payload) }
+            }
+            for m in lexicon.cues.scan(tokens) {
+                let c = clause(of: m.range.lowerBound)
+                if negated[c] && m.range.lowerBound > negationAt[c] { continue }
+                if m.payload.alertWide {
+                    result.alertWideLevel = max(result.alertWideLevel ?? .minimal, m.payload.level)
+                    continue
+                }
+                cues[c].append(m.payload)
+                if let cat = m.payload.category, !categories[c].contains(cat) { categories[c].append(cat) }
+            }
+            let sentenceCategories = categories.reduce(into: [ThreatCategory]()) { out, cs in
+                for c in cs where !out.contains(c) { out.append(c) }
+            }
+
+            // Places per clause, with their role.
+            var placesInClause = [[Int]](repeating: [], count: clauseCount)
+            for h in hits {
+                let c = clause(of: h.range.lowerBound)
+                let threatHere = !categories[c].isEmpty || !cues[c].isEmpty || !sentenceCategories.isEmpty
+                let (role, weight): (PlaceRole, Double) = switch unit.section {
+                case .event: (.event, 1)
+                case .advice: (.threat, 1)
+                case .context: threatHere ? (.threat, 0.75) : (.context, 0.25)
+                }
+                guard let mention = try mention(for: h, role: role, weight: weight, provenance: provenance) else { continue }
+                if mention.kind == .outside {
+                    _ = addMention(mention)
+                    continue
+                }
+                placesInClause[c].append(addMention(mention))
+            }
+
+            func level(_ category: ThreatCategory, clause c: Int) -> ThreatLevel {
+                let applicable = cues[c].filter { $0.category == nil || $0.category == category }
+                if let best = applicable.map(\.level).max() { return best }
+                return unit.section == .context ? Lexicon.adjust(baseline, by: -1) : baseline
+            }
+            for c in 0..<clauseCount {
+                let places = placesInClause[c]
+                if !places.isEmpty {
+                    let cats = categories[c].isEmpty ? sentenceCategories : categories[c]
+                    for p in places where result.places[p].role != .context {
+                        for cat in cats {
+                            let l = categories[c].isEmpty ? (unit.section == .context ? Lexicon.adjust(baseline, by: -1) : baseline) : level(cat, clause: c)
+                            result.assessments.append(ThreatAssessment(category: cat, level: l, place: p, provenance: provenance))
+                        }
+                    }
+                } else if !categories[c].isEmpty {
+                    for cat in categories[c] {
+                        let l = level(cat, clause: c)
+                        if unit.section == .event {
+                            unplacedEvent.append((cat, l, provenance))
+                        } else {
+                            result.assessments.append(ThreatAssessment(category: cat, level: l, place: nil, provenance: provenance))
+                        }
+                    }
+                }
+            }
+        }
+
+        // The event's categories that named no place apply to the event's places.
+        let eventPlaces = result.places.indices.filter { result.places[$0].role == .event && result.places[$0].kind != .outside }
+        for (cat, l, prov) in unplacedEvent {
+            if eventPlaces.isEmpty {
+                result.assessments.append(ThreatAssessment(category: cat, level: l, place: nil, provenance: prov))
+            }
+            for p in eventPlaces {
+                result.assessments.append(ThreatAssessment(category: cat, level: l, place: p, provenance: prov))
+            }
+        }
+        // Event places with no category at all take the alert's event categories at the baseline.
+        let eventCategories = Set(result.assessments.map(\.category))
+        for p in eventPlaces where !result.assessments.contains(where: { $0.place == p }) {
+            for cat in eventCategories.sorted() {
+                result.assessments.append(ThreatAssessment(category: cat, level: baseline, place: p, provenance: result.places[p].provenance))
+            }
+        }
+        if sawCountry && !result.places.contains(where: { $0.role != .context && $0.kind != .outside }) {
+            result.notes.append("no place in Mali is named; the alert is read as applying to the whole country")
+            let all = context.atlas.regions.map(\.region.id)
+            let p = addMention(PlaceMention(text: "Mali", kind: .country, role: .threat, name: "Mali", regionIDs: all,
+                                            zoneIDs: context.zoneIDs(ofRegions: all), weight: 0.75,
+                                            provenance: Provenance(field: "alert", text: "Mali")))
+            for cat in Set(result.assessments.map(\.category)).sorted() {
+                let l = result.assessments.filter { $0.category == cat }.map(\.level).max() ?? baseline
+                result.assessments.append(ThreatAssessment(category: cat, level: l, place: p, provenance: Provenance(field: "alert", text: "applies to the whole country")))
+            }
+        }
+        return result
+    }
+
+    /// The mention a hit stands for, or nil for a non-place.
+    func mention(for h: Hit, role: PlaceRole, weight: Double, provenance: Provenance) throws -> PlaceMention? {
+        let atlas = context.atlas
+        switch h.entity {
+        case .place(.place(let i)):
+            let place = atlas.places[i]
+            let zone = try context.zones.zone(covering: place.position) ?? atlas.zone(ofRegion: place.regionID)?.id
+            return PlaceMention(text: h.text, kind: .place, role: role, name: place.name, regionIDs: [place.regionID],
+                                zoneIDs: zone.map { [$0] } ?? [], position: place.position, placeKind: place.kind,
+                                weight: weight, provenance: provenance)
+        case .place(.region(let id, let name)):
+            var notes: [String] = []
+            if let holder = atlas.undrawnRegions.first(where: { $0.value == id && NameFolding.fold(name).contains($0.key) }) {
+                notes.append("\(holder.key) is drawn inside \(id) in our boundary data")
+            }
+            return PlaceMention(text: h.text, kind: .region, role: role, name: atlas.region(id)?.region.name ?? name, regionIDs: [id],
+                                zoneIDs: context.zoneIDs(ofRegions: [id]), weight: weight, provenance: provenance, notes: notes)
+        case .zone(let z):
+            guard let zone = atlas.zones.first(where: { $0.id == z }) else { return nil }
+            return PlaceMention(text: h.text, kind: .zone, role: role, name: zone.name, regionIDs: zone.regionIDs, zoneIDs: [z],
+                                weight: weight, provenance: provenance)
+        case .nationwide:
+            let all = atlas.regions.map(\.region.id)
+            return PlaceMention(text: h.text, kind: .country, role: role, name: "Mali", regionIDs: all,
+                                zoneIDs: atlas.zones.map(\.id), weight: weight, provenance: provenance)
+        case .outside(let name):
+            return PlaceMention(text: h.text, kind: .outside, role: .context, name: name, regionIDs: [], zoneIDs: [],
+                                weight: 0, provenance: provenance, notes: ["outside Mali: \(name)"])
+        case .country, .notPlace, .source, .actor:
+            return nil
+        }
+    }
+}
