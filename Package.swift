@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "ThreatModel", dependencies: ["Geo"]),
         .target(name: "Atlas", dependencies: ["Geo", "ThreatModel"]),
         .target(name: "AlertIngest", dependencies: ["Geo", "ThreatModel", "Atlas"]),
-        .target(name: "ThreatStore", dependencies: ["ThreatModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "ThreatStore", dependencies: ["ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "threatmap",
             dependencies: [
@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "AlertIngestTests", dependencies: ["AlertIngest", "Atlas", "Geo", "ThreatModel"]),
-        .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel"]),
+        .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel", "Geo"]),
         .testTarget(name: "ThreatmapTests", dependencies: ["Geo"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,337 @@
+import Foundation
+import GRDB
+import Geo
+import ThreatModel
+
+/// A source document as received: its bytes are kept whole, with their SHA-256.
+public struct SourceDocument: Sendable {
+    public var name: String
+    public var format: AlertFormat
+    public var bytes: [UInt8]
+
+    public init(name: String, format: AlertFormat, bytes: [UInt8]) {
+        self.name = name
+        self.format = format
+        self.bytes = bytes
+    }
+}
+
+/// A document read back from the store.
+public struct StoredDocument: Sendable {
+    public var id: Int64
+    public var name: String
+    public var format: AlertFormat
+    public var sha256: String
+    public var bytes: [UInt8]
+    public var receivedAt: String
+}
+
+/// What the store did with one alert.
+public struct StoredAlert: Sendable {
+    public enum Action: String, Sendable {
+        case new, replaced
+    }
+
+    public var alert: Alert
+    public var action: Action
+    /// `active`, `superseded` (by a later update), `cancelled`, or `cancel` for a cancel message.
+    public var state: String
+}
+
+/// What one ingest did.
+public struct IngestReport: Sendable {
+    public var documentID: Int64
+    /// True when the same bytes were already stored: nothing changed.
+    public var unchanged: Bool
+    public var alerts: [StoredAlert] = []
+    public var incidents = 0
+    /// Alerts that this document's updates superseded or its cancels ended.
+    public var ended: [String] = []
+}
+
+public struct StoreError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "store \(path): \(message)" }
+}
+
+/// The SQLite store: source documents as received, and what they became (alerts, their region
+/// assessments, incidents). Every ingest is one transaction: it lands whole or not at all.
+public final class ThreatStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// The environment variable that names the store when `--store` does not.
+    public static let environmentVariable = "THREATMAP_STORE"
+    public static let defaultPath = "threatmap.sqlite"
+
+    /// Opens (creating if need be) and migrates the store at `path`.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try Self.migrator.migrate(queue)
+        } catch let e as DatabaseError {
+            throw StoreError(path: path, message: e.message ?? e.description)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: documents, alerts, assessments, incidents") { db in
+            try db.execute(sql: """
+                CREATE TABLE document (
+                    id INTEGER PRIMARY KEY,
+                    sha256 TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    bytes BLOB NOT NULL,
+                    received_at TEXT NOT NULL
+                );
+                CREATE TABLE alert (
+                    id TEXT PRIMARY KEY,
+                    document_id INTEGER NOT NULL REFERENCES document(id),
+                    format TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    published TEXT,
+                    effective TEXT,
+                    expires TEXT,
+                    severity TEXT,
+                    status TEXT NOT NULL,
+                    message_type TEXT NOT NULL,
+                    series TEXT,
+                    update_number INTEGER,
+                    level INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    ended_by TEXT,
+                    resolved TEXT NOT NULL
+                );
+                CREATE INDEX alert_series ON alert(series);
+                CREATE TABLE alert_reference (
+                    alert_id TEXT NOT NULL REFERENCES alert(id) ON DELETE CASCADE,
+                    referenced TEXT NOT NULL
+                );
+                CREATE INDEX alert_reference_referenced ON alert_reference(referenced);
+                CREATE TABLE assessment (
+                    alert_id TEXT NOT NULL REFERENCES alert(id) ON DELETE CASCADE,
+                    region TEXT,
+                    category TEXT NOT NULL,
+                    level INTEGER NOT NULL,
+                    role TEXT,
+                    weight REAL NOT NULL,
+                    field TEXT NOT NULL,
+                    text TEXT NOT NULL
+                );
+                CREATE INDEX assessment_region ON assessment(region);
+                CREATE TABLE incident (
+                    event_id TEXT PRIMARY KEY,
+                    document_id INTEGER NOT NULL REFERENCES document(id),
+                    date TEXT NOT NULL,
+                    lon REAL NOT NULL,
+                    lat REAL NOT NULL,
+                    region TEXT,
+                    zone TEXT,
+                    categories TEXT NOT NULL,
+                    level INTEGER NOT NULL,
+                    fatalities INTEGER NOT NULL,
+                    event_type TEXT NOT NULL,
+                    sub_event_type TEXT NOT NULL,
+                    actors TEXT NOT NULL,
+                    admin1 TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    notes TEXT NOT NULL,
+                    remarks TEXT NOT NULL
+                );
+                CREATE INDEX incident_date ON incident(date);
+                """)
+        }
+        return m
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    static func iso(_ d: Date?) -> String? {
+        d.map { ISO8601DateFormatter.string(from: $0, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime]) }
+    }
+
+    static func day(_ d: Date) -> String {
+        ISO8601DateFormatter.string(from: d, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+    }
+
+    /// Stores a document and what it became, in one transaction. The same bytes twice change
+    /// nothing; an alert id seen before is replaced; updates supersede and cancels end the alerts
+    /// they reference, whichever arrives first.
+    public func ingest(_ document: SourceDocument, alerts: [Alert], incidents: [Incident], receivedAt: Date = Date()) throws -> IngestReport {
+        let sha = SHA256.hex(document.bytes)
+        do {
+            return try queue.write { db in
+                if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM document WHERE sha256 = ?", arguments: [sha]) {
+                    return IngestReport(documentID: existing, unchanged: true)
+                }
+                try db.execute(sql: "INSERT INTO document (sha256, name, format, bytes, received_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [sha, document.name, document.format.rawValue, Data(document.bytes), Self.iso(receivedAt)])
+                let documentID = db.lastInsertedRowID
+                var report = IngestReport(documentID: documentID, unchanged: false)
+                try apply(db, documentID: documentID, alerts: alerts, incidents: incidents, report: &report)
+                return report
+            }
+        } catch let e as DatabaseError {
+            throw StoreError(path: path, message: e.message ?? e.description)
+        }
+    }
+
+    func apply(_ db: Database, documentID: Int64, alerts: [Alert], incidents: [Incident], report: inout IngestReport) throws {
+        for alert in alerts {
+            let existed = try Bool.fetchOne(db, sql: "SELECT 1 FROM alert WHERE id = ?", arguments: [alert.id]) ?? false
+            if existed { try db.execute(sql: "DELETE FROM alert WHERE id = ?", arguments: [alert.id]) }
+            var state = alert.messageType == .cancel ? "cancel" : "active"
+            var endedBy: String?
+            // An update or cancel that arrived earlier already ends this one.
+            if alert.messageType != .cancel,
+               let row = try Row.fetchOne(db, sql: """
+                   SELECT a.id, a.message_type FROM alert_reference r JOIN alert a ON a.id = r.alert_id
+                   WHERE r.referenced = ? ORDER BY a.message_type = 'cancel' DESC LIMIT 1
+                   """, arguments: [alert.id]) {
+                state = (row["message_type"] as String) == "cancel" ? "cancelled" : "superseded"
+                endedBy = row["id"]
+            }
+            let json = String(decoding: try Self.encoder.encode(alert), as: UTF8.self)
+            try db.execute(sql: """
+                INSERT INTO alert (id, document_id, format, title, published, effective, expires, severity, status, message_type,
+                                   series, update_number, level, state, ended_by, resolved)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [alert.id, documentID, alert.format.rawValue, alert.title, Self.iso(alert.published),
+                                 Self.iso(alert.effective), Self.iso(alert.expires), alert.severityWord, alert.status,
+                                 alert.messageType.rawValue, alert.seriesKey, alert.updateNumber, alert.level.rawValue, state,
+                                 endedBy, json])
+            for r in alert.references {
+                try db.execute(sql: "INSERT INTO alert_reference (alert_id, referenced) VALUES (?, ?)", arguments: [alert.id, r])
+                guard r != alert.id else { continue }
+                let newState = alert.messageType == .cancel ? "cancelled" : "superseded"
+                try db.execute(sql: "UPDATE alert SET state = ?, ended_by = ? WHERE id = ? AND state = 'active'",
+                               arguments: [newState, alert.id, r])
+                if db.changesCount > 0 { report.ended.append(r) }
+            }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO assessment (alert_id, region, category, level, role, weight, field, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for a in alert.assessments {
+                let place = a.place.map { alert.places[$0] }
+                let regions: [String?] = place.map { p in p.regionIDs.isEmpty ? [nil] : p.regionIDs.map { Optional($0) } } ?? [nil]
+                for region in regions {
+                    try insert.execute(arguments: [alert.id, region, a.category.rawValue, a.level.rawValue, place?.role.rawValue,
+                                                   place?.weight ?? 1, a.provenance.field, a.provenance.text])
+                }
+            }
+            report.alerts.append(StoredAlert(alert: alert, action: existed ? .replaced : .new, state: state))
+        }
+        let insertIncident = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO incident (event_id, document_id, date, lon, lat, region, zone, categories, level, fatalities,
+                                             event_type, sub_event_type, actors, admin1, location, notes, remarks)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for i in incidents {
+            try insertIncident.execute(arguments: [
+                i.id, documentID, Self.day(i.date), i.position.x, i.position.y, i.regionID, i.zoneID,
+                i.categories.map(\.rawValue).joined(separator: ","), i.level.rawValue, i.fatalities, i.eventType, i.subEventType,
+                i.actors.joined(separator: "; "), i.sourceAdmin1, i.location, i.notes, i.remarks.joined(separator: "; "),
+            ])
+        }
+        report.incidents += incidents.count
+    }
+
+    /// Every stored document, oldest first.
+    public func documents() throws -> [StoredDocument] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, format, sha256, bytes, received_at FROM document ORDER BY id").map { row in
+                StoredDocument(id: row["id"], name: row["name"], format: AlertFormat(rawValue: row["format"]) ?? .text,
+                               sha256: row["sha256"], bytes: [UInt8](row["bytes"] as Data), receivedAt: row["received_at"])
+            }
+        }
+    }
+
+    /// Replaces everything derived from the documents by what `resolve` now makes of each,
+    /// in one transaction; documents are kept as they are. For a better gazetteer or lexicon.
+    public func reresolve(_ resolve: (StoredDocument) throws -> (alerts: [Alert], incidents: [Incident])) throws -> [IngestReport] {
+        let docs = try documents()
+        var results: [(StoredDocument, [Alert], [Incident])] = []
+        for d in docs {
+            let r = try resolve(d)
+            results.append((d, r.alerts, r.incidents))
+        }
+        return try queue.write { db in
+            try db.execute(sql: "DELETE FROM assessment; DELETE FROM alert_reference; DELETE FROM alert; DELETE FROM incident;")
+            var reports: [IngestReport] = []
+            for (d, alerts, incidents) in results {
+                var report = IngestReport(documentID: d.id, unchanged: false)
+                try apply(db, documentID: d.id, alerts: alerts, incidents: incidents, report: &report)
+                reports.append(report)
+            }
+            return reports
+        }
+    }
+
+    /// A stored alert and its state.
+    public struct AlertRecord: Sendable {
+        public var alert: Alert
+        public var state: String
+        public var endedBy: String?
+        public var documentID: Int64
+    }
+
+    /// Every stored alert, in id order.
+    public func alerts() throws -> [AlertRecord] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT resolved, state, ended_by, document_id FROM alert ORDER BY id").map { row in
+                AlertRecord(alert: try Self.decoder.decode(Alert.self, from: Data((row["resolved"] as String).utf8)),
+                            state: row["state"], endedBy: row["ended_by"], documentID: row["document_id"])
+            }
+        }
+    }
+
+    public func alert(_ id: String) throws -> AlertRecord? {
+        try alerts().first { $0.alert.id == id }
+    }
+
+    /// Counts of what the store holds, for reports and tests.
+    public func counts() throws -> (documents: Int, alerts: Int, incidents: Int, assessments: Int) {
+        try queue.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alert") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incident") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assessment") ?? 0)
+        }
+    }
+
+    /// Every stored incident, by date then id.
+    public func incidents() throws -> [Incident] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM incident ORDER BY date, event_id").map { row in
+                let day = row["date"] as String
+                return Incident(
+                    id: row["event_id"], date: ISO8601DateFormatter().date(from: day + "T00:00:00Z") ?? Date(timeIntervalSince1970: 0),
+                    position: .init(row["lon"], row["lat"]), regionID: row["region"], zoneID: row["zone"],
+                    categories: (row["categories"] as String).split(separator: ",").map { ThreatCategory(rawValue: String($0)) },
+                    level: ThreatLevel(rawValue: row["level"]) ?? .minimal, fatalities: row["fatalities"],
+                    eventType: row["event_type"], subEventType: row["sub_event_type"],
+                    actors: (row["actors"] as String).split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) },
+                    sourceAdmin1: row["admin1"], location: row["location"], notes: row["notes"], line: 0,
+                    remarks: (row["remarks"] as String).isEmpty ? [] : (row["remarks"] as String).components(separatedBy: "; "))
+            }
+        }
+    }
+}
