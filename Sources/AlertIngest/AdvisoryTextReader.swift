@@ -79,7 +79,7 @@ public struct AdvisoryTextReader {
         let baseline = severity?.level ?? lexicon.baselineLevel
         let found = try TextResolver(context: context).resolve(units, baseline: baseline)
 
-        var series = String(NameFolding.slug(title).prefix(80))
+        var series = String(NameFolding.slug(title).prefix(120))
         while series.hasSuffix("-") { series.removeLast() }
         guard !series.isEmpty else { throw AlertParseError("line \(titleLine.number)", "the title has no words") }
         let id = "text-" + series + (update.map { "-update-\($0)" } ?? "")

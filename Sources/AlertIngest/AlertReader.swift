@@ -56,6 +56,16 @@ public struct AlertReader {
         return .text
     }
 
+    /// A cancel places no threat: the places it names are context, and it has no levels.
+    static func settle(_ alert: Alert) -> Alert {
+        guard alert.messageType == .cancel else { return alert }
+        var a = alert
+        for i in a.places.indices { a.places[i].role = .context }
+        a.assessments = []
+        a.levelFloor = nil
+        return a
+    }
+
     public func read(_ bytes: [UInt8], format forced: AlertFormat? = nil) throws -> ReadOutcome {
         guard !bytes.isEmpty, bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
             throw AlertParseError("", "the file is empty")
@@ -70,11 +80,11 @@ public struct AlertReader {
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw AlertParseError("", "the text is not valid UTF-8")
             }
-            return .alerts([try AdvisoryTextReader(context: context).read(text)])
+            return .alerts([Self.settle(try AdvisoryTextReader(context: context).read(text))])
         case .json:
-            return .alerts(try AlertJSONReader(context: context).read(bytes))
+            return .alerts(try AlertJSONReader(context: context).read(bytes).map(Self.settle))
         case .cap:
-            return .alerts([try CAPReader(context: context).read(bytes)])
+            return .alerts([Self.settle(try CAPReader(context: context).read(bytes))])
         case .csv:
             return .events(try EventCSVReader(context: context).read(bytes))
         }

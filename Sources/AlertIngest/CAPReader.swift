@@ -146,6 +146,8 @@ public struct CAPReader {
             found.assessments = []
         }
         for m in areaMentions {
+            // The same outside place named in the headline and the area description is one mention.
+            if m.kind == .outside, found.places.contains(where: { $0.kind == .outside && ($0.name ?? $0.text) == (m.name ?? m.text) }) { continue }
             found.places.append(m)
             guard m.kind != .outside else { continue }
             for c in categories.sorted() {

@@ -35,6 +35,11 @@ final class XMLElement {
         parser.delegate = builder
         builder.parser = parser
         let ok = parser.parse()
+        // libxml2 in push mode may end a truncated document without an error: an element still
+        // open at the end says so.
+        if ok, let open = builder.stack.last {
+            throw AlertParseError("line \(parser.lineNumber)", "malformed XML: the document ends before <\(open.name)> (opened at line \(open.line)) is closed; truncated?")
+        }
         if !ok || builder.root == nil {
             let line = parser.lineNumber
             let column = parser.columnNumber

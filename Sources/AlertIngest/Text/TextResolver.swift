@@ -77,7 +77,11 @@ public struct TextResolver {
             if let m = lexicon.notPlaces.match(tokens, at: i) { consider(.notPlace, m.length) }
             if let m = lexicon.sources.match(tokens, at: i) { consider(.source(m.payload), m.length) }
             if let m = lexicon.actors.match(tokens, at: i) { consider(.actor(m.payload), m.length) }
-            if let m = lexicon.zonePhrases.match(tokens, at: i) { consider(.zone(m.payload), m.length) }
+            // "the centre of Timbuktu" is part of a town, not the central zone.
+            if let m = lexicon.zonePhrases.match(tokens, at: i),
+               !(i + m.length < tokens.count && ["of", "de", "du", "des"].contains(tokens[i + m.length].folded)) {
+                consider(.zone(m.payload), m.length)
+            }
             if let m = lexicon.nationwidePhrases.match(tokens, at: i) { consider(.nationwide, m.length) }
             if tokens[i].isCapitalized {
                 if let m = lexicon.outsidePlaces.match(tokens, at: i) { consider(.outside(m.payload), m.length) }
@@ -198,6 +202,12 @@ public struct TextResolver {
             }
             let sentenceCategories = categories.reduce(into: [ThreatCategory]()) { out, cs in
                 for c in cs where !out.contains(c) { out.append(c) }
+            }
+            // A clause with a level cue but no category ("; exercise increased caution") speaks of
+            // the whole sentence: its cues apply in every clause.
+            let sentenceCues = (0..<clauseCount).filter { categories[$0].isEmpty }.flatMap { cues[$0] }
+            if !sentenceCues.isEmpty {
+                for c in 0..<clauseCount where !categories[c].isEmpty { cues[c] += sentenceCues }
             }
 
             // Places per clause, with their role.
