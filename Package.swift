@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "AlertIngestTests", dependencies: ["AlertIngest", "Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel", "Geo"]),
-        .testTarget(name: "ThreatmapTests", dependencies: ["Geo"]),
+        .testTarget(name: "ThreatmapTests", dependencies: ["Geo", "ThreatStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

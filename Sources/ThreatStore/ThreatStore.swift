@@ -196,6 +196,9 @@ public final class ThreatStore: Sendable {
 
     func apply(_ db: Database, documentID: Int64, alerts: [Alert], incidents: [Incident], report: inout IngestReport) throws {
         for alert in alerts {
+            if let bad = alert.assessments.first(where: { a in a.place.map { !alert.places.indices.contains($0) } ?? false }) {
+                throw StoreError(path: path, message: "alert \(alert.id): an assessment names place \(bad.place!), which the alert does not have")
+            }
             let existed = try Bool.fetchOne(db, sql: "SELECT 1 FROM alert WHERE id = ?", arguments: [alert.id]) ?? false
             if existed { try db.execute(sql: "DELETE FROM alert WHERE id = ?", arguments: [alert.id]) }
             var state = alert.messageType == .cancel ? "cancel" : "active"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Ingest speed: ThreatMap ingesting N ACLED-style rows (parse, map every point to its region and
+# zone with prepared geometries and the STR-tree, store in one transaction) against GDAL's
+# ogr2ogr loading the same CSV into a GeoPackage (parse and store only), in the same run.
+# Usage: Scripts/bench-ingest.sh [ROWS]   (default 100000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows="${1:-100000}"
+Scripts/setup.sh >/dev/null
+swift build -c release --product threatmap >/dev/null
+bin="$(swift build -c release --show-bin-path)/threatmap"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 Scripts/bench/make_events.py "$rows" "$work/events.csv" GeoData/mali/gazetteer.csv
+size=$(du -m "$work/events.csv" | cut -f1)
+
+seconds() { python3 -c 'import sys,time; print(f"{float(sys.argv[1]):.2f}")' "$1"; }
+timed() {  # timed VAR COMMAND...: wall seconds into VAR
+  local start end
+  start=$(date +%s.%N)
+  "${@:2}" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+  end=$(date +%s.%N)
+  printf -v "$1" '%s' "$(python3 -c "print($end - $start)")"
+}
+
+rm -f "$work/store.sqlite"
+timed tm "$bin" ingest --store "$work/store.sqlite" "$work/events.csv"
+stored=$(sqlite3 "$work/store.sqlite" "SELECT COUNT(*) FROM incident")
+mapped=$(sqlite3 "$work/store.sqlite" "SELECT COUNT(*) FROM incident WHERE region IS NOT NULL")
+timed gdal ogr2ogr -f GPKG "$work/events.gpkg" "$work/events.csv" -oo X_POSSIBLE_NAMES=longitude -oo Y_POSSIBLE_NAMES=latitude -a_srs EPSG:4326 -nln events
+gdal_rows=$(ogrinfo -so "$work/events.gpkg" events | sed -n 's/^Feature Count: //p')
+
+echo
+echo "Ingest of $rows ACLED-style rows ($size MB CSV), this machine, one run each"
+printf '%-44s %9s %12s %10s %s\n' "tool" "seconds" "rows/s" "rows" "what it does"
+printf '%-44s %9s %12s %10s %s\n' "threatmap ingest (release)" "$(seconds "$tm")" "$(python3 -c "print(round($rows/$tm))")" "$stored" "parse, map $mapped to regions and zones, SQLite"
+printf '%-44s %9s %12s %10s %s\n' "ogr2ogr -f GPKG (GDAL $(gdal-config --version 2>/dev/null || ogrinfo --version | cut -d' ' -f2 | tr -d ,))" "$(seconds "$gdal")" "$(python3 -c "print(round($rows/$gdal))")" "$gdal_rows" "parse, GeoPackage (no mapping)"
+echo "ratio ogr2ogr time / threatmap time: $(python3 -c "print(f'{$gdal/$tm:.2f}')")  (above 1: ThreatMap is faster)"

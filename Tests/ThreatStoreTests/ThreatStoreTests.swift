@@ -1,0 +1,138 @@
+import Foundation
+import Geo
+import Testing
+import ThreatModel
+@testable import ThreatStore
+
+func temporaryStore() throws -> (ThreatStore, URL) {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite")
+    return (try ThreatStore(path: url.path), url)
+}
+
+func alert(_ id: String, type: AlertMessageType = .alert, references: [String] = [], level: ThreatLevel = .high) -> Alert {
+    let place = PlaceMention(text: "Gao", kind: .place, role: .event, name: "Gao", regionIDs: ["gao"], zoneIDs: ["northern"],
+                             position: Position(-0.04, 16.27), provenance: Provenance(field: "title", text: "Attack in Gao"))
+    return Alert(id: id, format: .json, title: "Attack in Gao", messageType: type, references: references, places: [place],
+                 assessments: type == .cancel ? [] : [ThreatAssessment(category: .terrorism, level: level, place: 0, provenance: place.provenance)])
+}
+
+func document(_ text: String) -> SourceDocument {
+    SourceDocument(name: "doc.json", format: .json, bytes: Array(text.utf8))
+}
+
+@Suite struct SHA256Tests {
+    @Test func knownDigests() {
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)) ==
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+@Suite struct ThreatStoreTests {
+    @Test func theSameDocumentTwiceIsStoredOnce() throws {
+        let (store, url) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let first = try store.ingest(document("a"), alerts: [alert("A")], incidents: [])
+        #expect(!first.unchanged)
+        let again = try store.ingest(document("a"), alerts: [alert("A")], incidents: [])
+        #expect(again.unchanged)
+        #expect(try store.counts().documents == 1)
+        #expect(try store.counts().alerts == 1)
+        // The same alert id from other bytes replaces the stored version.
+        let other = try store.ingest(document("a, fetched again"), alerts: [alert("A", level: .extreme)], incidents: [])
+        #expect(other.alerts.first?.action == .replaced)
+        #expect(try store.counts().alerts == 1)
+        #expect(try store.alert("A")?.alert.level == .extreme)
+        // The documents are kept as received, with their digests.
+        let docs = try store.documents()
+        #expect(docs.map(\.bytes) == [Array("a".utf8), Array("a, fetched again".utf8)])
+        #expect(docs[0].sha256 == SHA256.hex(Array("a".utf8)))
+    }
+
+    @Test func anUpdateSupersedesAndACancelEnds() throws {
+        let (store, url) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: url) }
+        _ = try store.ingest(document("1"), alerts: [alert("A")], incidents: [])
+        let update = try store.ingest(document("2"), alerts: [alert("B", type: .update, references: ["A"])], incidents: [])
+        #expect(update.ended == ["A"])
+        #expect(try store.alert("A")?.state == "superseded")
+        #expect(try store.alert("A")?.endedBy == "B")
+        #expect(try store.alert("B")?.state == "active")
+        _ = try store.ingest(document("3"), alerts: [alert("C", type: .cancel, references: ["B"])], incidents: [])
+        #expect(try store.alert("B")?.state == "cancelled")
+        #expect(try store.alert("C")?.state == "cancel")
+    }
+
+    @Test func aCancelThatArrivesFirstStillEndsTheAlert() throws {
+        let (store, url) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: url) }
+        _ = try store.ingest(document("cancel"), alerts: [alert("C", type: .cancel, references: ["A"])], incidents: [])
+        let late = try store.ingest(document("alert"), alerts: [alert("A")], incidents: [])
+        #expect(late.alerts.first?.state == "cancelled")
+    }
+
+    @Test func incidentsAreKeptByTheirOwnID() throws {
+        let (store, url) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let day = Date(timeIntervalSince1970: 1_718_236_800)
+        func incident(_ id: String, _ region: String?) -> Incident {
+            Incident(id: id, date: day, position: Position(-3.61, 14.35), regionID: region, zoneID: region == nil ? nil : "central",
+                     categories: [.terrorism, .armedConflict], level: .high, fatalities: 3, eventType: "Battles", subEventType: "Armed clash",
+                     actors: ["JNIM", "FAMa"], sourceAdmin1: "Mopti", location: "Bandiagara", notes: "n", line: 2, remarks: ["r1", "r2"])
+        }
+        _ = try store.ingest(document("csv 1"), alerts: [], incidents: [incident("E1", "mopti"), incident("E2", nil)])
+        _ = try store.ingest(document("csv 2"), alerts: [], incidents: [incident("E1", "mopti")])
+        let back = try store.incidents()
+        #expect(back.map(\.id) == ["E1", "E2"])
+        #expect(back[0].categories == [.terrorism, .armedConflict])
+        #expect(back[0].actors == ["JNIM", "FAMa"])
+        #expect(back[0].remarks == ["r1", "r2"])
+        #expect(back[0].date == day)
+        #expect(back[1].regionID == nil)
+    }
+
+    @Test func reresolveRebuildsFromTheDocuments() throws {
+        let (store, url) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: url) }
+        _ = try store.ingest(document("1"), alerts: [alert("A")], incidents: [])
+        _ = try store.ingest(document("2"), alerts: [alert("B", type: .update, references: ["A"])], incidents: [])
+        let reports = try store.reresolve { d in
+            let text = String(decoding: d.bytes, as: UTF8.self)
+            return (text == "1" ? [alert("A", level: .low)] : [alert("B", type: .update, references: ["A"], level: .low)], [])
+        }
+        #expect(reports.count == 2)
+        #expect(try store.alert("A")?.state == "superseded")
+        #expect(try store.alerts().allSatisfy { $0.alert.level == .low })
+        #expect(try store.counts().documents == 2)
+    }
+
+    @Test func aFailedIngestLeavesTheStoreAsItWas() throws {
+        let (store, url) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: url) }
+        _ = try store.ingest(document("1"), alerts: [alert("A")], incidents: [])
+        let before = try store.counts()
+        // An alert whose assessment points at a place it does not have fails half-way through.
+        var broken = alert("Z")
+        broken.assessments.append(ThreatAssessment(category: .crime, level: .low, place: 0, provenance: Provenance(field: "x", text: "y")))
+        broken.places = []
+        #expect(throws: StoreError.self) {
+            _ = try store.ingest(document("2"), alerts: [alert("Y"), broken], incidents: [])
+        }
+        let after = try store.counts()
+        #expect(before.documents == after.documents && before.alerts == after.alerts && before.assessments == after.assessments)
+    }
+
+    @Test func reopeningMigratesOnce() throws {
+        let (store, url) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: url) }
+        _ = try store.ingest(document("1"), alerts: [alert("A")], incidents: [])
+        let reopened = try ThreatStore(path: url.path)
+        #expect(try reopened.counts().alerts == 1)
+    }
+
+    @Test func anUnwritablePathIsAClearError() {
+        #expect(throws: StoreError.self) { try ThreatStore(path: "/nonexistent/dir/store.sqlite") }
+    }
+}
