@@ -23,7 +23,9 @@ let package = Package(
         .target(name: "ThreatModel", dependencies: ["Geo"]),
         .target(name: "Atlas", dependencies: ["Geo", "ThreatModel"]),
         .target(name: "AlertIngest", dependencies: ["Geo", "ThreatModel", "Atlas"]),
-        .target(name: "ThreatStore", dependencies: ["ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "ThreatStore", dependencies: [
+            "ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         .executableTarget(
             name: "threatmap",
             dependencies: [

@@ -15,23 +15,28 @@ python3 Scripts/bench/make_events.py "$rows" "$work/events.csv" GeoData/mali/gaz
 size=$(du -m "$work/events.csv" | cut -f1)
 
 seconds() { python3 -c 'import sys,time; print(f"{float(sys.argv[1]):.2f}")' "$1"; }
-timed() {  # timed VAR COMMAND...: wall seconds into VAR
-  local start end
-  start=$(date +%s.%N)
-  "${@:2}" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
-  end=$(date +%s.%N)
-  printf -v "$1" '%s' "$(python3 -c "print($end - $start)")"
+runs=3
+median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+timed() {  # timed VAR SETUP COMMAND...: the median wall seconds of $runs runs into VAR, SETUP run before each
+  local start end all=()
+  for _ in $(seq "$runs"); do
+    eval "$2"
+    start=$(date +%s.%N)
+    "${@:3}" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+    end=$(date +%s.%N)
+    all+=("$(python3 -c "print($end - $start)")")
+  done
+  printf -v "$1" '%s' "$(median "${all[@]}")"
 }
 
-rm -f "$work/store.sqlite"
-timed tm "$bin" ingest --store "$work/store.sqlite" "$work/events.csv"
+timed tm 'rm -f "$work"/store.sqlite*' "$bin" ingest --store "$work/store.sqlite" "$work/events.csv"
 stored=$(sqlite3 "$work/store.sqlite" "SELECT COUNT(*) FROM incident")
 mapped=$(sqlite3 "$work/store.sqlite" "SELECT COUNT(*) FROM incident WHERE region IS NOT NULL")
-timed gdal ogr2ogr -f GPKG "$work/events.gpkg" "$work/events.csv" -oo X_POSSIBLE_NAMES=longitude -oo Y_POSSIBLE_NAMES=latitude -a_srs EPSG:4326 -nln events
+timed gdal 'rm -f "$work/events.gpkg"' ogr2ogr -f GPKG "$work/events.gpkg" "$work/events.csv" -oo X_POSSIBLE_NAMES=longitude -oo Y_POSSIBLE_NAMES=latitude -a_srs EPSG:4326 -nln events
 gdal_rows=$(ogrinfo -so "$work/events.gpkg" events | sed -n 's/^Feature Count: //p')
 
 echo
-echo "Ingest of $rows ACLED-style rows ($size MB CSV), this machine, one run each"
+echo "Ingest of $rows ACLED-style rows ($size MB CSV), this machine, median of $runs runs each"
 printf '%-44s %9s %12s %10s %s\n' "tool" "seconds" "rows/s" "rows" "what it does"
 printf '%-44s %9s %12s %10s %s\n' "threatmap ingest (release)" "$(seconds "$tm")" "$(python3 -c "print(round($rows/$tm))")" "$stored" "parse, map $mapped to regions and zones, SQLite"
 printf '%-44s %9s %12s %10s %s\n' "ogr2ogr -f GPKG (GDAL $(gdal-config --version 2>/dev/null || ogrinfo --version | cut -d' ' -f2 | tr -d ,))" "$(seconds "$gdal")" "$(python3 -c "print(round($rows/$gdal))")" "$gdal_rows" "parse, GeoPackage (no mapping)"

@@ -66,15 +66,26 @@ public struct AlertReader {
         return a
     }
 
-    public func read(_ bytes: [UInt8], format forced: AlertFormat? = nil) throws -> ReadOutcome {
+    /// Refuses an empty or oversized document.
+    func check(_ bytes: [UInt8], _ format: AlertFormat) throws {
         guard !bytes.isEmpty, bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
             throw AlertParseError("", "the file is empty")
         }
-        let format = forced ?? Self.detect(bytes)
         let limit = format == .csv ? maximumTableBytes : maximumAlertBytes
         if bytes.count > limit {
             throw AlertParseError("", String(format: "the file is %.1f MB; a %@ document may be at most %d MB", Double(bytes.count) / 1_048_576, format.rawValue, limit >> 20))
         }
+    }
+
+    /// Reads an event table, handing incidents to `emit` in batches as they are read.
+    public func readEvents(_ bytes: [UInt8], emit: @escaping ([Incident]) -> Void) throws -> EventTable {
+        try check(bytes, .csv)
+        return try EventCSVReader(context: context).read(bytes, emit: emit)
+    }
+
+    public func read(_ bytes: [UInt8], format forced: AlertFormat? = nil) throws -> ReadOutcome {
+        let format = forced ?? Self.detect(bytes)
+        try check(bytes, format)
         switch format {
         case .text:
             guard let text = String(validating: bytes, as: UTF8.self) else {

@@ -1,4 +1,5 @@
 import Foundation
+import ThreatModel
 
 /// Dates as alerts and event tables write them.
 public enum DateParsing {
@@ -92,17 +93,26 @@ public enum DateParsing {
 
     /// A day as ACLED writes it: "2021-03-21", "21 March 2021", "21-March-2021", "21/03/2021".
     public static func day(_ text: String) -> Date? {
-        firstDate(in: text).map { utc.startOfDay(for: $0) }
+        // The common case, "2021-03-21", without regular expressions.
+        let u = Array(text.utf8)
+        if u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") {
+            func n(_ r: Range<Int>) -> Int? {
+                var v = 0
+                for i in r {
+                    guard u[i] >= 48, u[i] <= 57 else { return nil }
+                    v = v * 10 + Int(u[i] - 48)
+                }
+                return v
+            }
+            if let y = n(0..<4), let m = n(5..<7), let d = n(8..<10) { return make(y, m, d) }
+            return nil
+        }
+        return firstDate(in: text).map { utc.startOfDay(for: $0) }
     }
 
     /// ISO 8601 in UTC, for output: "2021-03-21T09:09:00Z".
-    public static func format(_ d: Date) -> String {
-        let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: d)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-    }
+    public static func format(_ d: Date) -> String { UTCDate.format(d) }
 
     /// A day in UTC, for output: "2021-03-21".
-    public static func formatDay(_ d: Date) -> String {
-        String(format(d).prefix(10))
-    }
+    public static func formatDay(_ d: Date) -> String { UTCDate.formatDay(d) }
 }

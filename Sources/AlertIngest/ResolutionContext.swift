@@ -73,9 +73,10 @@ public final class ResolutionContext {
     /// The region and zone of a point: by point-in-polygon; within the tolerance of our boundary,
     /// the nearest region; farther out, outside Mali.
     public func locate(_ p: Position) throws -> PointLocation {
-        let covering = try regions.regions(covering: p)
+        let point = try GEOSObject(.point(p), context: regions.context)
+        let covering = try regions.regions(covering: point)
         if let id = covering.first {
-            return PointLocation(regionID: id, zoneID: try zones.zone(covering: p) ?? atlas.zone(ofRegion: id)?.id, note: nil)
+            return PointLocation(regionID: id, zoneID: try zones.zone(covering: point) ?? atlas.zone(ofRegion: id)?.id, note: nil)
         }
         let (id, metres) = try regions.nearest(to: p)
         if metres <= toleranceMetres {

@@ -25,8 +25,12 @@ public final class RegionLocator {
     /// The ids of the regions covering the point (boundary included): one inside a region, two or
     /// more on a shared border, none outside.
     public func regions(covering p: Position) throws -> [String] {
-        let point = try GEOSObject(.point(p), context: context)
-        return try index.candidates(intersecting: point).filter { try prepared[$0].covers(point) }.map { ids[$0] }
+        try regions(covering: GEOSObject(.point(p), context: context))
+    }
+
+    /// The ids of the regions covering a point already in GEOS form (made with this context).
+    public func regions(covering point: GEOSObject) throws -> [String] {
+        try index.candidates(intersecting: point).filter { try prepared[$0].covers(point) }.map { ids[$0] }
     }
 
     /// The nearest region to a point and its distance in metres on the ground (0 inside).

@@ -39,7 +39,11 @@ public final class ZoneShapes {
 
     /// The zone covering a point, or nil outside the country.
     public func zone(covering p: Position) throws -> String? {
-        let point = try GEOSObject(.point(p), context: context)
+        try zone(covering: GEOSObject(.point(p), context: context))
+    }
+
+    /// The zone covering a point already in GEOS form (made with this context).
+    public func zone(covering point: GEOSObject) throws -> String? {
         for (i, prep) in prepared.enumerated() where try prep.covers(point) { return ids[i] }
         return nil
     }

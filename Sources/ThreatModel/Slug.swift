@@ -2,11 +2,31 @@ import Foundation
 
 /// Names folded for matching and for ids: "Ségou" and "SEGOU" both fold to "segou".
 public enum NameFolding {
+    static let posix = Locale(identifier: "en_US_POSIX")
+
     /// Lower case, accents removed, apostrophes dropped, any other run of non-alphanumerics
     /// turned into one space, trimmed: "Gourma-Rharous" → "gourma rharous", "N'Débougou" →
     /// "ndebougou".
     public static func fold(_ name: String) -> String {
-        let stripped = name.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        // Most names are ASCII: fold those without Foundation, which is slow per call.
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            var out: [UInt8] = []
+            out.reserveCapacity(name.utf8.count)
+            var pendingSpace = false
+            for b in name.utf8 {
+                switch b {
+                case UInt8(ascii: "'"), UInt8(ascii: "`"): continue
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    if pendingSpace && !out.isEmpty { out.append(0x20) }
+                    pendingSpace = false
+                    out.append(b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b + 32 : b)
+                default:
+                    pendingSpace = true
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+        let stripped = name.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: posix)
         var out = ""
         var pendingSpace = false
         for scalar in stripped.unicodeScalars {

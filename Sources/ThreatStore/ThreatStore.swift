@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Geo
 import ThreatModel
 
@@ -71,6 +72,16 @@ public final class ThreatStore: Sendable {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
+        // Write-ahead logging: a reader never blocks the writer, a large document is written
+        // once, and commits need no sync of the main file; a crash still never corrupts it.
+        config.prepareDatabase { db in
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 64 MB of page cache, so that a large table is written without re-reading pages.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             try Self.migrator.migrate(queue)
@@ -164,22 +175,40 @@ public final class ThreatStore: Sendable {
         return d
     }()
 
-    static func iso(_ d: Date?) -> String? {
-        d.map { ISO8601DateFormatter.string(from: $0, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime]) }
-    }
+    static func iso(_ d: Date?) -> String? { d.map(UTCDate.format) }
 
-    static func day(_ d: Date) -> String {
-        ISO8601DateFormatter.string(from: d, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-    }
+    static func day(_ d: Date) -> String { UTCDate.formatDay(d) }
 
     /// Stores a document and what it became, in one transaction. The same bytes twice change
     /// nothing; an alert id seen before is replaced; updates supersede and cancels end the alerts
     /// they reference, whichever arrives first.
     public func ingest(_ document: SourceDocument, alerts: [Alert], incidents: [Incident], receivedAt: Date = Date()) throws -> IngestReport {
+        try ingest(document, alerts: alerts, incidents: Feed(all: incidents), receivedAt: receivedAt)
+    }
+
+    /// Whether a document with these bytes is stored.
+    public func contains(_ bytes: [UInt8]) throws -> Bool {
+        let sha = SHA256.hex(bytes)
+        return try queue.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE sha256 = ?", arguments: [sha]) ?? false }
+    }
+
+    /// As `ingest(_:alerts:incidents:)`, taking incidents from a feed that another thread fills
+    /// while this one writes them, in the same single transaction. An aborted feed rolls it back.
+    /// An incident that comes again (its event merged with a later row) replaces the first.
+    public func ingest(_ document: SourceDocument, alerts: [Alert], incidents: Feed<Incident>, receivedAt: Date = Date()) throws -> IngestReport {
+        do {
+            return try write(document, alerts: alerts, incidents: incidents, receivedAt: receivedAt)
+        } catch let e as FeedAborted {
+            throw StoreError(path: path, message: "nothing stored: \(e.reason)")
+        }
+    }
+
+    func write(_ document: SourceDocument, alerts: [Alert], incidents: Feed<Incident>, receivedAt: Date) throws -> IngestReport {
         let sha = SHA256.hex(document.bytes)
         do {
             return try queue.write { db in
                 if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM document WHERE sha256 = ?", arguments: [sha]) {
+                    while try incidents.next() != nil {}  // let the producer finish
                     return IngestReport(documentID: existing, unchanged: true)
                 }
                 try db.execute(sql: "INSERT INTO document (sha256, name, format, bytes, received_at) VALUES (?, ?, ?, ?, ?)",
@@ -195,6 +224,10 @@ public final class ThreatStore: Sendable {
     }
 
     func apply(_ db: Database, documentID: Int64, alerts: [Alert], incidents: [Incident], report: inout IngestReport) throws {
+        try apply(db, documentID: documentID, alerts: alerts, incidents: Feed(all: incidents), report: &report)
+    }
+
+    func apply(_ db: Database, documentID: Int64, alerts: [Alert], incidents feed: Feed<Incident>, report: inout IngestReport) throws {
         for alert in alerts {
             if let bad = alert.assessments.first(where: { a in a.place.map { !alert.places.indices.contains($0) } ?? false }) {
                 throw StoreError(path: path, message: "alert \(alert.id): an assessment names place \(bad.place!), which the alert does not have")
@@ -242,19 +275,49 @@ public final class ThreatStore: Sendable {
             }
             report.alerts.append(StoredAlert(alert: alert, action: existed ? .replaced : .new, state: state))
         }
+        // Incidents come by the hundred thousand: bind them through SQLite's C API, which skips
+        // the boxing of every value that GRDB's arguments need.
         let insertIncident = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO incident (event_id, document_id, date, lon, lat, region, zone, categories, level, fatalities,
                                              event_type, sub_event_type, actors, admin1, location, notes, remarks)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for i in incidents {
-            try insertIncident.execute(arguments: [
-                i.id, documentID, Self.day(i.date), i.position.x, i.position.y, i.regionID, i.zoneID,
-                i.categories.map(\.rawValue).joined(separator: ","), i.level.rawValue, i.fatalities, i.eventType, i.subEventType,
-                i.actors.joined(separator: "; "), i.sourceAdmin1, i.location, i.notes, i.remarks.joined(separator: "; "),
-            ])
+        let stmt = insertIncident.sqliteStatement
+        let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+        func text(_ i: Int32, _ value: String?) {
+            guard var s = value else { sqlite3_bind_null(stmt, i); return }
+            s.withUTF8 { u in
+                _ = u.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(stmt, i, $0.baseAddress, Int32($0.count), transient) }
+            }
         }
-        report.incidents += incidents.count
+        var ids = Set<String>()
+        while let batch = try feed.next() { for i in batch {
+            sqlite3_reset(stmt)
+            text(1, i.id)
+            sqlite3_bind_int64(stmt, 2, documentID)
+            text(3, Self.day(i.date))
+            sqlite3_bind_double(stmt, 4, i.position.x)
+            sqlite3_bind_double(stmt, 5, i.position.y)
+            text(6, i.regionID)
+            text(7, i.zoneID)
+            text(8, i.categories.map(\.rawValue).joined(separator: ","))
+            sqlite3_bind_int64(stmt, 9, Int64(i.level.rawValue))
+            sqlite3_bind_int64(stmt, 10, Int64(i.fatalities))
+            text(11, i.eventType)
+            text(12, i.subEventType)
+            text(13, i.actors.joined(separator: "; "))
+            text(14, i.sourceAdmin1)
+            text(15, i.location)
+            text(16, i.notes)
+            text(17, i.remarks.joined(separator: "; "))
+            let rc = sqlite3_step(stmt)
+            guard rc == SQLITE_DONE else {
+                throw StoreError(path: path, message: "storing incident \(i.id): \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+            }
+            ids.insert(i.id)
+        } }
+        sqlite3_reset(stmt)
+        report.incidents += ids.count
     }
 
     /// Every stored document, oldest first.

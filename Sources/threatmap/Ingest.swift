@@ -57,27 +57,58 @@ struct Ingest: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var geodata: GeoDataOptions
 
+    @Flag(name: .shortAndLong, help: "Report the time each step takes, on standard error.")
+    var verbose = false
+
     func run() async throws {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func step(_ what: String) {
+            guard verbose else { return }
+            let now = clock.now
+            note(String(format: "%8.3f s  %@", Double((now - mark).components.attoseconds) / 1e18 + Double((now - mark).components.seconds), what))
+            mark = now
+        }
         let context = try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres)
         let store = try storeOptions.open()
+        step("loaded GeoData and opened the store")
         var failures = 0
         for file in files {
             do {
                 let bytes = try readInput(file)
+                step("read \(file) (\(bytes.count) bytes)")
+                let name = URL(fileURLWithPath: file).lastPathComponent
+                if (read.format ?? AlertReader.detect(bytes)) == .csv {
+                    if try store.contains(bytes) {
+                        print("\(file): already stored; nothing changed")
+                        continue
+                    }
+                    let (table, report) = try ingestTable(bytes, name: name, file: file, context: context, store: store)
+                    step("parsed, resolved and stored \(file): \(table.incidents.count) incidents")
+                    for e in table.errors { note("\(file): \(e)") }
+                    if !table.errors.isEmpty { failures += 1 }
+                    if let report {
+                        print("\(file): \(report.incidents) incidents\(table.merged > 0 ? " (\(table.merged) repeated rows merged)" : "")\(table.errors.isEmpty ? "" : ", \(table.errors.count) bad rows")")
+                    } else {
+                        note("\(file): no readable row; nothing stored")
+                    }
+                    continue
+                }
                 let doc: (format: AlertFormat, alerts: [Alert], incidents: [Incident], errors: [RowError], merged: Int)
                 do {
                     doc = try readDocument(bytes, format: read.format, context: context)
                 } catch let e as AlertParseError {
                     throw InputError(path: file, message: e.description)
                 }
+                step("parsed and resolved \(file): \(doc.alerts.count) alerts, \(doc.incidents.count) incidents")
                 for e in doc.errors { note("\(file): \(e)") }
                 if !doc.errors.isEmpty { failures += 1 }
                 if doc.format == .csv && doc.incidents.isEmpty && !doc.errors.isEmpty {
                     note("\(file): no readable row; nothing stored")
                     continue
                 }
-                let name = URL(fileURLWithPath: file).lastPathComponent
                 let report = try store.ingest(SourceDocument(name: name, format: doc.format, bytes: bytes), alerts: doc.alerts, incidents: doc.incidents)
+                step("stored \(file) in one transaction")
                 if report.unchanged {
                     print("\(file): already stored (document \(report.documentID)); nothing changed")
                     continue
@@ -97,6 +128,39 @@ struct Ingest: AsyncParsableCommand {
             throw ExitCode.failure
         }
     }
+}
+
+/// The store's result, handed from its thread.
+final class ReportBox: @unchecked Sendable {
+    var result: Result<IngestReport, any Error>?
+}
+
+/// Reads an event table and stores it at once: the store writes on a thread of its own, in one
+/// transaction, while this one reads and resolves rows, so that the two overlap. A table with no
+/// readable row rolls back and returns no report.
+func ingestTable(_ bytes: [UInt8], name: String, file: String, context: ResolutionContext, store: ThreatStore) throws -> (EventTable, IngestReport?) {
+    let feed = Feed<Incident>()
+    let box = ReportBox()
+    let done = DispatchSemaphore(value: 0)
+    let document = SourceDocument(name: name, format: .csv, bytes: bytes)
+    Thread.detachNewThread {
+        box.result = Result { try store.ingest(document, alerts: [], incidents: feed) }
+        done.signal()
+    }
+    let table: EventTable
+    do {
+        table = try AlertReader(context: context).readEvents(bytes, emit: feed.put)
+    } catch {
+        feed.abort("\(error)")
+        done.wait()
+        if let e = error as? AlertParseError { throw InputError(path: file, message: e.description) }
+        throw error
+    }
+    let empty = table.incidents.isEmpty && !table.errors.isEmpty
+    if empty { feed.abort("no readable row") } else { feed.finish() }
+    done.wait()
+    if empty { return (table, nil) }
+    return (table, try box.result!.get())
 }
 
 struct Reresolve: AsyncParsableCommand {
