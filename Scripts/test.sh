@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is needed, then the Swift tests (unit and end to end), the Geo
-# tests again under ThreadSanitizer and AddressSanitizer (with LeakSanitizer), and GDAL reading
-# what we export.
+# tests again under ThreadSanitizer and AddressSanitizer (with LeakSanitizer), GDAL reading what
+# we export, and jsonschema checking our JSON samples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
@@ -20,3 +20,7 @@ LSAN_OPTIONS="suppressions=$PWD/Scripts/sanitizers/lsan.supp" \
 
 echo "== GDAL reads what we write"
 Scripts/check-gdal.sh
+
+echo "== our JSON samples against our JSON Schema"
+python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
+python3 Scripts/check-schemas.py
