@@ -126,7 +126,7 @@ struct Scratch {
     @Test func reresolveKeepsTheDocuments() throws {
         let s = try Scratch()
         defer { s.remove() }
-        _ = try CLI.run(["ingest", "--store", s.store, sampleFile("cap-menaka-2024-07.xml"), sampleFile("nationwide-missing.txt")])
+        _ = try CLI.run(["ingest", "--store", s.store, sampleFile("cap-menaka-2024-07.xml")])
         let r = try CLI.run(["reresolve", "--store", s.store])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.text.contains("cap-TM-2024-07-MNK-001"))
