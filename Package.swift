@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Atlas", targets: ["Atlas"]),
         .library(name: "AlertIngest", targets: ["AlertIngest"]),
         .library(name: "ThreatStore", targets: ["ThreatStore"]),
+        .library(name: "ThreatLayers", targets: ["ThreatLayers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,13 +24,14 @@ let package = Package(
         .target(name: "ThreatModel", dependencies: ["Geo"]),
         .target(name: "Atlas", dependencies: ["Geo", "ThreatModel"]),
         .target(name: "AlertIngest", dependencies: ["Geo", "ThreatModel", "Atlas"]),
+        .target(name: "ThreatLayers", dependencies: ["Geo", "ThreatModel", "Atlas"]),
         .target(name: "ThreatStore", dependencies: [
             "ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .executableTarget(
             name: "threatmap",
             dependencies: [
-                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore",
+                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +40,7 @@ let package = Package(
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "AlertIngestTests", dependencies: ["AlertIngest", "Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel", "Geo"]),
+        .testTarget(name: "ThreatLayersTests", dependencies: ["ThreatLayers", "AlertIngest", "Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "ThreatmapTests", dependencies: ["Geo", "ThreatStore"]),
     ],
     swiftLanguageModes: [.v6]

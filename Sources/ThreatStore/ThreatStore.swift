@@ -385,10 +385,22 @@ public final class ThreatStore: Sendable {
 
     /// Every stored incident, by date then id.
     public func incidents() throws -> [Incident] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM incident ORDER BY date, event_id").map { row in
+        try sourcedIncidents().map(\.incident)
+    }
+
+    /// Incidents with the name of the document each came from, by date then id; `from` and
+    /// `through` (days, inclusive) bound the dates when given.
+    public func sourcedIncidents(from: Date? = nil, through: Date? = nil) throws -> [(incident: Incident, source: String)] {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let from { conditions.append("i.date >= ?"); arguments.append(UTCDate.formatDay(from)) }
+        if let through { conditions.append("i.date <= ?"); arguments.append(UTCDate.formatDay(through)) }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT i.*, d.name AS source FROM incident i JOIN document d ON d.id = i.document_id \(filter) ORDER BY i.date, i.event_id",
+                             arguments: StatementArguments(arguments)).map { row in
                 let day = row["date"] as String
-                return Incident(
+                return (Incident(
                     id: row["event_id"], date: ISO8601DateFormatter().date(from: day + "T00:00:00Z") ?? Date(timeIntervalSince1970: 0),
                     position: .init(row["lon"], row["lat"]), regionID: row["region"], zoneID: row["zone"],
                     categories: (row["categories"] as String).split(separator: ",").map { ThreatCategory(rawValue: String($0)) },
@@ -396,7 +408,7 @@ public final class ThreatStore: Sendable {
                     eventType: row["event_type"], subEventType: row["sub_event_type"],
                     actors: (row["actors"] as String).split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) },
                     sourceAdmin1: row["admin1"], location: row["location"], notes: row["notes"], line: 0,
-                    remarks: (row["remarks"] as String).isEmpty ? [] : (row["remarks"] as String).components(separatedBy: "; "))
+                    remarks: (row["remarks"] as String).isEmpty ? [] : (row["remarks"] as String).components(separatedBy: "; ")), row["source"] as String)
             }
         }
     }

@@ -1,6 +1,11 @@
+import AlertIngest
 import ArgumentParser
 import Atlas
+import Foundation
 import Geo
+import ThreatLayers
+import ThreatModel
+import ThreatStore
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,47 +14,110 @@ struct Export: AsyncParsableCommand {
     )
 }
 
-/// The layers `export geojson` can write so far.
-enum LayerName: String, CaseIterable, ExpressibleByArgument {
-    case regions
+extension LayerName: ExpressibleByArgument {}
+
+/// A day or a moment on the command line: "2021-03-21" is the end of that day (UTC), so that
+/// what was published that day counts; "2021-03-21T09:00:00Z" is that moment.
+struct Moment: ExpressibleByArgument {
+    var date: Date
+
+    init?(argument: String) {
+        let t = argument.trimmingCharacters(in: .whitespaces)
+        if t.count == 10, let day = DateParsing.day(t) {
+            date = day.addingTimeInterval(86_399)
+        } else if let d = DateParsing.iso8601(t), t.count > 10 {
+            date = d
+        } else {
+            return nil
+        }
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// Loads what layers need: the atlas, the lexicon's settings, and the stored alerts and incidents.
+struct LayerInputs {
+    var builder: LayerBuilder
+    var alerts: [Alert]
+    var incidents: [SourcedIncident]
+
+    static func load(geodata: GeoDataOptions, store: StoreOptions, since: Date?, through: Date) throws -> LayerInputs {
+        let mali = try GeoDataLocation.maliDirectory(explicit: geodata.directory)
+        let atlas = try Atlas.load(from: mali)
+        let lexicon = try Lexicon.load(from: mali.deletingLastPathComponent().appendingPathComponent("lexicon/lexicon.json"))
+        let builder = try LayerBuilder(atlas: atlas, settings: LayerSettings(defaultLifetimeDays: lexicon.defaultLifetimeDays,
+                                                                             placeRadiusKilometres: lexicon.placeRadiusKilometres))
+        guard FileManager.default.fileExists(atPath: store.path) else {
+            note("no store at \(store.path): no alerts, every area is level 1 (ingest alerts first, or pass --store)")
+            return LayerInputs(builder: builder, alerts: [], incidents: [])
+        }
+        let s = try store.open()
+        let alerts = try s.alerts().map(\.alert)
+        let incidents = try s.sourcedIncidents(from: since, through: through).map { SourcedIncident(incident: $0.incident, source: $0.source) }
+        return LayerInputs(builder: builder, alerts: alerts, incidents: incidents)
+    }
 }
 
 struct ExportGeoJSON: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geojson",
-        abstract: "Write a layer as RFC 7946 GeoJSON.",
+        abstract: "Write a layer, or all of them, as RFC 7946 GeoJSON, as of a date.",
         discussion: """
-            The output is a FeatureCollection in WGS 84 longitude, latitude with a bbox, exterior \
-            rings counter-clockwise and holes clockwise, one feature per line. The same GeoData \
-            gives byte-identical output.
+            Layers: regions (Mali's regions with their threat level), zones (northern, central, Bamako and \
+            surrounding area, southern), alert_areas (the footprint of each active alert), incidents (events \
+            from --since to --as-of), labels (a point inside each region and zone). Every area carries level \
+            (1-5), level_label, colour, level_terrorism, level_kidnapping, level_armed_conflict, level_crime, \
+            level_civil_unrest, alert_count, latest_update and reason.
 
-            Layers: regions (Mali's first-level regions: id, name, aliases, zone, area_km2).
+            The output is a FeatureCollection in WGS 84 longitude, latitude with a bbox, exterior rings \
+            counter-clockwise and holes clockwise, one feature per line, stable feature ids. The same store \
+            and date give byte-identical files.
             """
     )
 
-    @Option(help: "The layer to write.")
-    var layer: LayerName
+    @Option(help: "The layer to write: regions, zones, alert_areas, incidents or labels.")
+    var layer: LayerName?
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    @Flag(help: "Write every layer, as LAYER.geojson in the folder given by -o.")
+    var all = false
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The moment to map: a day (its end, UTC) or an ISO 8601 time. Default: now.", valueName: "date"))
+    var asOf: Moment?
+
+    @Option(help: ArgumentHelp("The first day of incidents to include. Default: 30 days before --as-of.", valueName: "date"))
+    var since: Moment?
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("A file (or with --all, a folder) to write instead of standard output.", valueName: "path"))
     var output: String?
 
     @Option(help: "Decimal places of coordinates (6 is about 0.1 m).")
     var precision: Int = 6
 
+    @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var geodata: GeoDataOptions
 
     func validate() throws {
         guard (0...15).contains(precision) else { throw ValidationError("--precision must be between 0 and 15") }
+        if all && layer != nil { throw ValidationError("give --layer NAME or --all, not both") }
+        if !all && layer == nil { throw ValidationError("give --layer NAME (\(LayerName.allCases.map(\.rawValue).joined(separator: ", "))) or --all") }
+        if all && output == nil { throw ValidationError("--all needs -o DIR, the folder to write the layers in") }
+        if let since, let asOf, since.date > asOf.date { throw ValidationError("--since is after --as-of") }
     }
 
     func run() async throws {
-        let atlas = try geodata.atlas()
-        let features: FeatureCollection
-        switch layer {
-        case .regions: features = atlas.regionFeatures()
+        let moment = asOf?.date ?? Date()
+        let from = since.map { Date(timeIntervalSince1970: ($0.date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400) }
+            ?? moment.addingTimeInterval(-30 * 86_400)
+        let inputs = try LayerInputs.load(geodata: geodata, store: storeOptions, since: from, through: moment)
+        let snapshot = inputs.builder.snapshot(alerts: inputs.alerts, at: moment, since: from)
+        let names = all ? LayerName.allCases : [layer!]
+        if all { try FileManager.default.createDirectory(atPath: output!, withIntermediateDirectories: true) }
+        for name in names {
+            let features = try inputs.builder.layer(name, snapshot, incidents: inputs.incidents)
+            let bytes = GeoJSONWriter(precision: precision, name: name.rawValue).write(features)
+            let path = all ? URL(fileURLWithPath: output!).appendingPathComponent("\(name.rawValue).geojson").path : output
+            try emit(bytes, to: path)
+            if let path { note("wrote \(features.features.count) \(name.rawValue) features to \(path)") }
         }
-        let writer = GeoJSONWriter(precision: precision, name: layer.rawValue)
-        try emit(writer.write(features), to: output)
-        if let output { note("wrote \(features.features.count) \(layer.rawValue) features to \(output)") }
     }
 }

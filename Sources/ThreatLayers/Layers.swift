@@ -1,0 +1,246 @@
+import Atlas
+import Foundation
+import Geo
+import ThreatModel
+
+/// The five layers of DESIGN.md.
+public enum LayerName: String, CaseIterable, Sendable {
+    case regions
+    case zones
+    case alertAreas = "alert_areas"
+    case incidents
+    case labels
+}
+
+/// An incident with the name of the document it came from.
+public struct SourcedIncident: Sendable {
+    public var incident: Incident
+    public var source: String
+
+    public init(incident: Incident, source: String) {
+        self.incident = incident
+        self.source = source
+    }
+}
+
+/// Computes the layers from alerts and incidents as of a moment, with GEOS. The shapes that do not
+/// depend on the moment (regions, zones, the country, label points, place buffers) are made once
+/// and kept in GEOS form. Owns a GEOS context: one task at a time.
+public final class LayerBuilder {
+    public let atlas: Atlas
+    public let scoring: ThreatScoring
+    let context: GEOSContext
+    let zoneShapes: ZoneShapes
+    let regionObjects: [String: GEOSObject]
+    let country: GEOSObject
+    let preparedCountry: PreparedGeometry
+    let buffering = MetricBuffering()
+    var footprintCache: [String: GEOSObject] = [:]
+    var labelCache: [String: Position] = [:]
+
+    public init(atlas: Atlas, settings: LayerSettings) throws {
+        self.atlas = atlas
+        scoring = ThreatScoring(settings: settings)
+        context = GEOSContext()
+        var objects: [String: GEOSObject] = [:]
+        for r in atlas.regions { objects[r.region.id] = try GEOSObject(r.geometry, context: context) }
+        regionObjects = objects
+        country = try context.collection(atlas.regions.map { objects[$0.region.id]! }).coverageUnion()
+        preparedCountry = try country.prepared()
+        zoneShapes = try ZoneShapes(atlas: atlas, context: context)
+    }
+
+    /// A moment's layers.
+    public struct Snapshot {
+        public var moment: Date
+        public var since: Date
+        public var active: [Alert]
+        public var regionThreats: [String: AreaThreat]
+        public var zoneThreats: [String: AreaThreat]
+    }
+
+    /// Scores the alerts as of `moment`; incidents from `since` (by default 30 days before) count.
+    public func snapshot(alerts: [Alert], at moment: Date, since: Date? = nil) -> Snapshot {
+        let active = scoring.active(alerts, at: moment)
+        let (r, z) = scoring.threats(of: active)
+        return Snapshot(moment: moment, since: since ?? moment.addingTimeInterval(-30 * 86_400), active: active, regionThreats: r, zoneThreats: z)
+    }
+
+    public func layer(_ name: LayerName, _ s: Snapshot, incidents: [SourcedIncident]) throws -> FeatureCollection {
+        switch name {
+        case .regions: return regions(s)
+        case .zones: return try zones(s)
+        case .alertAreas: return try alertAreas(s)
+        case .incidents: return incidentsLayer(s, incidents)
+        case .labels: return try labels(s)
+        }
+    }
+
+    // MARK: Properties
+
+    /// The properties every scored area carries: level, label, colour, per-category levels,
+    /// alert count, latest update, reason.
+    func threatProperties(_ t: AreaThreat?, into p: inout JSONObject) {
+        let level = t?.level ?? .minimal
+        p["level"] = .int(level.rawValue)
+        p["level_label"] = .string(level.label)
+        p["colour"] = .string(level.colour)
+        for c in ThreatCategory.standard {
+            p["level_\(c.rawValue)"] = .int((t?.levels[c] ?? .minimal).rawValue)
+        }
+        p["alert_count"] = .int(t?.alertIDs.count ?? 0)
+        p["latest_update"] = t?.latestUpdate.map { .string(UTCDate.format($0)) } ?? .null
+        p["reason"] = .string(Self.reason(t))
+    }
+
+    /// A short reason an analyst can read: the category and level of the strongest statement,
+    /// its alert, and the words that set it.
+    static func reason(_ t: AreaThreat?) -> String {
+        guard let r = t?.topReason else { return "no active alert" }
+        var words = r.provenance.text.replacingOccurrences(of: "\n", with: " ")
+        if words.count > 160 { words = String(words.prefix(157)) + "..." }
+        return "\(r.category.rawValue.replacingOccurrences(of: "_", with: " ")) \(r.level.rawValue) (\(r.level.label)) from \(r.alertID), \(r.provenance.field): \(words)"
+    }
+
+    // MARK: Layers
+
+    func regions(_ s: Snapshot) -> FeatureCollection {
+        FeatureCollection(atlas.regions.map { r in
+            var p: JSONObject = ["id": .string(r.region.id), "name": .string(r.region.name),
+                                 "zone": atlas.zone(ofRegion: r.region.id).map { .string($0.id) } ?? .null]
+            threatProperties(s.regionThreats[r.region.id], into: &p)
+            p["area_km2"] = .double((Geodesic.wgs84.area(of: r.geometry) / 1e5).rounded() / 10)
+            return Feature(id: .string(r.region.id), geometry: r.geometry, properties: p)
+        })
+    }
+
+    func zones(_ s: Snapshot) throws -> FeatureCollection {
+        var out: [Feature] = []
+        for (i, z) in atlas.zones.enumerated() {
+            var p: JSONObject = ["id": .string(z.id), "name": .string(z.name), "regions": .string(z.regionIDs.joined(separator: ","))]
+            threatProperties(s.zoneThreats[z.id], into: &p)
+            let g = try zoneShapes.objects[i].geometry()
+            p["area_km2"] = .double((Geodesic.wgs84.area(of: g) / 1e5).rounded() / 10)
+            out.append(Feature(id: .string(z.id), geometry: g, properties: p))
+        }
+        return FeatureCollection(out)
+    }
+
+    /// One part of an alert's footprint, cached where the same part recurs.
+    func footprint(of m: PlaceMention) throws -> GEOSObject? {
+        switch m.kind {
+        case .outside: return nil
+        case .country: return country
+        case .region:
+            return m.regionIDs.count == 1 ? regionObjects[m.regionIDs[0]] : try cached("regions:\(m.regionIDs.joined(separator: ","))") {
+                try context.collection(m.regionIDs.compactMap { regionObjects[$0] }).coverageUnion()
+            }
+        case .zone:
+            guard m.zoneIDs.count == 1, let i = zoneShapes.ids.firstIndex(of: m.zoneIDs[0]) else { return nil }
+            return zoneShapes.objects[i]
+        case .place, .point:
+            guard let p = m.position else { return nil }
+            let km = scoring.settings.radius(m.kind == .place ? m.placeKind : "default")
+            return try cached("buffer:\(p.x),\(p.y),\(km)") {
+                try buffering.buffer(GEOSObject(.point(p), context: context), kilometres: km, quadrantSegments: 8).intersection(country)
+            }
+        case .area:
+            guard let g = m.geometry else { return nil }
+            var o = try GEOSObject(g, context: context)
+            if !(try o.isValid()) { o = try o.makeValid() }
+            return try preparedCountry.containsProperly(o) ? o : o.intersection(country)
+        }
+    }
+
+    func cached(_ key: String, _ make: () throws -> GEOSObject) rethrows -> GEOSObject {
+        if let o = footprintCache[key] { return o }
+        let o = try make()
+        footprintCache[key] = o
+        return o
+    }
+
+    func alertAreas(_ s: Snapshot) throws -> FeatureCollection {
+        var out: [Feature] = []
+        for alert in s.active {
+            let mentions = alert.places.filter { $0.role != .context }
+            var parts: [GEOSObject] = []
+            for m in mentions { if let f = try footprint(of: m), !f.isEmpty { parts.append(f) } }
+            guard !parts.isEmpty else { continue }
+            let shape = parts.count == 1 ? parts[0] : try context.collection(parts).unaryUnion()
+            // Polygons only: a clip can leave slivers of lower dimension behind.
+            let polygons = try shape.geometry().polygons
+            guard !polygons.isEmpty else { continue }
+            let levels = alert.categoryLevels
+            var p: JSONObject = [
+                "id": .string(alert.id), "alert_id": .string(alert.id), "title": .string(alert.title),
+                "level": .int(alert.level.rawValue), "level_label": .string(alert.level.label), "colour": .string(alert.level.colour),
+            ]
+            for c in ThreatCategory.standard { p["level_\(c.rawValue)"] = .int((levels[c] ?? .minimal).rawValue) }
+            p["categories"] = .string(levels.keys.sorted().map(\.rawValue).joined(separator: ","))
+            p["format"] = .string(alert.format.rawValue)
+            p["published"] = alert.published.map { .string(UTCDate.format($0)) } ?? .null
+            p["effective"] = scoring.start(alert).map { .string(UTCDate.format($0)) } ?? .null
+            p["expires"] = scoring.end(alert).map { .string(UTCDate.format($0)) } ?? .null
+            p["expires_given"] = .bool(alert.expires != nil)
+            p["sources"] = .string(alert.sources.joined(separator: "; "))
+            p["regions"] = .string(alert.regionIDs.joined(separator: ","))
+            p["zones"] = .string(alert.zoneIDs.joined(separator: ","))
+            out.append(Feature(id: .string(alert.id), geometry: polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons), properties: p))
+        }
+        return FeatureCollection(out)
+    }
+
+    func incidentsLayer(_ s: Snapshot, _ incidents: [SourcedIncident]) -> FeatureCollection {
+        let from = Calendar.utcStartOfDay(s.since)
+        let selected = incidents.filter { $0.incident.date >= from && $0.incident.date <= s.moment }
+            .sorted { ($0.incident.date, $0.incident.id) < ($1.incident.date, $1.incident.id) }
+        return FeatureCollection(selected.map { si in
+            let i = si.incident
+            let p: JSONObject = [
+                "event_id": .string(i.id), "region": i.regionID.map { .string($0) } ?? .null, "zone": i.zoneID.map { .string($0) } ?? .null,
+                "category": i.categories.first.map { .string($0.rawValue) } ?? .null,
+                "categories": .string(i.categories.map(\.rawValue).joined(separator: ",")),
+                "date": .string(UTCDate.formatDay(i.date)), "fatalities": .int(i.fatalities),
+                "level": .int(i.level.rawValue), "level_label": .string(i.level.label), "colour": .string(i.level.colour),
+                "event_type": .string(i.eventType), "sub_event_type": .string(i.subEventType),
+                "location": .string(i.location), "source_alert": .string(si.source),
+            ]
+            return Feature(id: .string(i.id), geometry: .point(i.position), properties: p)
+        })
+    }
+
+    /// A point inside each region and zone, at the centre of its largest inscribed circle (a
+    /// visual centre, better than a centroid for concave shapes), with the name and level.
+    func labels(_ s: Snapshot) throws -> FeatureCollection {
+        var out: [Feature] = []
+        func label(_ kind: String, _ id: String, _ name: String, _ object: GEOSObject, _ t: AreaThreat?) throws {
+            let key = "\(kind):\(id)"
+            let at: Position
+            if let cached = labelCache[key] {
+                at = cached
+            } else {
+                at = try object.visualCenter(tolerance: 0.01)
+                labelCache[key] = at
+            }
+            let level = t?.level ?? .minimal
+            let p: JSONObject = [
+                "id": .string(id), "kind": .string(kind), "name": .string(name), "level": .int(level.rawValue),
+                "level_label": .string(level.label), "colour": .string(level.colour), "label": .string("\(name)\n\(level.label)"),
+            ]
+            out.append(Feature(id: .string(key), geometry: .point(at), properties: p))
+        }
+        for r in atlas.regions { try label("region", r.region.id, r.region.name, regionObjects[r.region.id]!, s.regionThreats[r.region.id]) }
+        for (i, z) in atlas.zones.enumerated() { try label("zone", z.id, z.name, zoneShapes.objects[i], s.zoneThreats[z.id]) }
+        return FeatureCollection(out)
+    }
+}
+
+@available(*, unavailable)
+extension LayerBuilder: Sendable {}
+
+extension Calendar {
+    static func utcStartOfDay(_ d: Date) -> Date {
+        let t = d.timeIntervalSince1970
+        return Date(timeIntervalSince1970: (t / 86_400).rounded(.down) * 86_400)
+    }
+}
