@@ -127,15 +127,28 @@ public struct TextResolver {
         return hits
     }
 
-    /// Token indices that start a new clause: after a comma, semicolon, colon or dash, or at a
-    /// clause word ("while").
+    /// Token indices that start a new clause: after a semicolon, colon, dash or bracket, at a
+    /// clause word ("while"), or after a comma when what follows names a threat of its own. A
+    /// comma before words that name none continues the clause: it lists places ("in Gao, Ménaka
+    /// and Kidal regions") or adds a detail.
     func clauseStarts(_ tokens: [Token], in text: String) -> [Int] {
-        var starts = [0]
+        var threatWords = Set<Int>()
+        for m in lexicon.categoryPhrases.scan(tokens) { threatWords.formUnion(m.range) }
+        for m in lexicon.cues.scan(tokens) where m.payload.category != nil { threatWords.formUnion(m.range) }
+        var breaks: [(Int, Bool)] = []  // (start, after a comma only)
         for k in 1..<max(tokens.count, 1) where k < tokens.count {
             let gap = text[tokens[k - 1].text.endIndex..<tokens[k].text.startIndex]
-            if gap.contains(where: { ",;:()–—".contains($0) }) || lexicon.clauseBreaks.contains(tokens[k].folded) {
-                starts.append(k)
+            if gap.contains(where: { ";:()–—".contains($0) }) || lexicon.clauseBreaks.contains(tokens[k].folded) {
+                breaks.append((k, false))
+            } else if gap.contains(",") {
+                breaks.append((k, true))
             }
+        }
+        var starts = [0]
+        for (i, (k, comma)) in breaks.enumerated() {
+            let end = i + 1 < breaks.count ? breaks[i + 1].0 : tokens.count
+            if comma && !(k..<end).contains(where: threatWords.contains) { continue }
+            starts.append(k)
         }
         return starts
     }
