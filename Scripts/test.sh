@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is needed, then the Swift tests (unit and end to end), the Geo
-# tests again under ThreadSanitizer and AddressSanitizer (with LeakSanitizer), GDAL reading what
-# we export, and jsonschema checking our JSON samples.
+# tests again under ThreadSanitizer and AddressSanitizer (with LeakSanitizer), GDAL and geopandas
+# reading every layer we export, and jsonschema checking our JSON samples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
@@ -20,6 +20,10 @@ LSAN_OPTIONS="suppressions=$PWD/Scripts/sanitizers/lsan.supp" \
 
 echo "== GDAL reads what we write"
 Scripts/check-gdal.sh
+
+echo "== GDAL and geopandas read every layer"
+python3 -c "import geopandas, shapely" 2>/dev/null || python3 -m pip install --quiet geopandas shapely
+python3 Scripts/check-layers.py
 
 echo "== our JSON samples against our JSON Schema"
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema

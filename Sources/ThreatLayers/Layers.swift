@@ -71,7 +71,7 @@ public final class LayerBuilder {
         case .regions: return regions(s)
         case .zones: return try zones(s)
         case .alertAreas: return try alertAreas(s)
-        case .incidents: return incidentsLayer(s, incidents)
+        case .incidents: return Self.incidents(incidents, from: s.since, through: s.moment)
         case .labels: return try labels(s)
         }
     }
@@ -190,9 +190,11 @@ public final class LayerBuilder {
         return FeatureCollection(out)
     }
 
-    func incidentsLayer(_ s: Snapshot, _ incidents: [SourcedIncident]) -> FeatureCollection {
-        let from = Calendar.utcStartOfDay(s.since)
-        let selected = incidents.filter { $0.incident.date >= from && $0.incident.date <= s.moment }
+    /// The incidents layer: the events dated from the day of `from` through `through`. It needs
+    /// no GEOS, so it can be made on another task while the other layers are.
+    public static func incidents(_ incidents: [SourcedIncident], from: Date, through: Date) -> FeatureCollection {
+        let from = Calendar.utcStartOfDay(from)
+        let selected = incidents.filter { $0.incident.date >= from && $0.incident.date <= through }
             .sorted { ($0.incident.date, $0.incident.id) < ($1.incident.date, $1.incident.id) }
         return FeatureCollection(selected.map { si in
             let i = si.incident

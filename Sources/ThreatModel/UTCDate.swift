@@ -34,4 +34,40 @@ public enum UTCDate {
     public static func formatDay(_ date: Date) -> String {
         String(format(date).prefix(10))
     }
+
+    /// Days from 1970-01-01 to a civil date (H. Hinnant's days-from-civil).
+    static func days(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y - 1 : y
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Reads what `format` and `formatDay` write: "2021-03-21T09:09:00Z" or "2021-03-21".
+    public static func parse(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    static func parse(utf8 u: UnsafeBufferPointer<UInt8>) -> Date? {
+        func n(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= u.count else { return nil }
+            var v = 0
+            for i in r {
+                guard u[i] >= 48, u[i] <= 57 else { return nil }
+                v = v * 10 + Int(u[i] - 48)
+            }
+            return v
+        }
+        guard u.count >= 10, u[4] == 45, u[7] == 45, let y = n(0..<4), let m = n(5..<7), let d = n(8..<10),
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        var seconds = days(y, m, d) * 86_400
+        if u.count == 10 { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
+        guard u.count == 20, u[10] == 84, u[13] == 58, u[16] == 58, u[19] == 90,
+              let h = n(11..<13), let mi = n(14..<16), let s = n(17..<19) else { return nil }
+        seconds += h * 3600 + mi * 60 + s
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
 }

@@ -159,19 +159,37 @@ public final class ThreatStore: Sendable {
                 CREATE INDEX incident_date ON incident(date);
                 """)
         }
+        m.registerMigration("v2: incidents indexed by date and id, the order layers read them in") { db in
+            try db.execute(sql: """
+                DROP INDEX incident_date;
+                CREATE INDEX incident_date_id ON incident(date, event_id);
+                """)
+        }
         return m
     }
 
+    // Dates as "2021-03-21T09:09:00Z", read and written directly: Foundation's ISO 8601
+    // strategies build an ICU formatter for every date.
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
+        e.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(UTCDate.format(date))
+        }
         e.outputFormatting = [.sortedKeys]
         return e
     }()
 
     static let decoder: JSONDecoder = {
         let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
+        d.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let text = try c.decode(String.self)
+            guard let date = UTCDate.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "\(text) is not a UTC ISO 8601 date-time")
+            }
+            return date
+        }
         return d
     }()
 
@@ -389,27 +407,59 @@ public final class ThreatStore: Sendable {
     }
 
     /// Incidents with the name of the document each came from, by date then id; `from` and
-    /// `through` (days, inclusive) bound the dates when given.
-    public func sourcedIncidents(from: Date? = nil, through: Date? = nil) throws -> [(incident: Incident, source: String)] {
-        var conditions: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
-        if let from { conditions.append("i.date >= ?"); arguments.append(UTCDate.formatDay(from)) }
-        if let through { conditions.append("i.date <= ?"); arguments.append(UTCDate.formatDay(through)) }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+    /// `through` (days, inclusive) bound the dates when given. Read through SQLite's C API by
+    /// column position: a layer may hold a hundred thousand of them.
+    /// Without `details`, actors, admin1, notes and remarks are left empty: a map layer shows
+    /// none of them.
+    public func sourcedIncidents(from: Date? = nil, through: Date? = nil, details: Bool = true) throws -> [(incident: Incident, source: String)] {
+        let extra = details ? "i.actors, i.admin1, i.location, i.notes, i.remarks" : "'', '', i.location, '', ''"
+        let sql = """
+            SELECT i.event_id, i.date, i.lon, i.lat, i.region, i.zone, i.categories, i.level, i.fatalities, i.event_type,
+                   i.sub_event_type, \(extra), d.name
+            FROM incident i JOIN document d ON d.id = i.document_id
+            WHERE i.date >= ? AND i.date <= ? ORDER BY i.date, i.event_id
+            """
+        let low = from.map(UTCDate.formatDay) ?? "0000-00-00"
+        let high = through.map(UTCDate.formatDay) ?? "9999-99-99"
         return try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT i.*, d.name AS source FROM incident i JOIN document d ON d.id = i.document_id \(filter) ORDER BY i.date, i.event_id",
-                             arguments: StatementArguments(arguments)).map { row in
-                let day = row["date"] as String
-                return (Incident(
-                    id: row["event_id"], date: ISO8601DateFormatter().date(from: day + "T00:00:00Z") ?? Date(timeIntervalSince1970: 0),
-                    position: .init(row["lon"], row["lat"]), regionID: row["region"], zoneID: row["zone"],
-                    categories: (row["categories"] as String).split(separator: ",").map { ThreatCategory(rawValue: String($0)) },
-                    level: ThreatLevel(rawValue: row["level"]) ?? .minimal, fatalities: row["fatalities"],
-                    eventType: row["event_type"], subEventType: row["sub_event_type"],
-                    actors: (row["actors"] as String).split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) },
-                    sourceAdmin1: row["admin1"], location: row["location"], notes: row["notes"], line: 0,
-                    remarks: (row["remarks"] as String).isEmpty ? [] : (row["remarks"] as String).components(separatedBy: "; ")), row["source"] as String)
+            let statement = try db.makeStatement(sql: sql)
+            try statement.setArguments([low, high])
+            let stmt = statement.sqliteStatement
+            func text(_ i: Int32) -> String? {
+                guard let p = sqlite3_column_text(stmt, i) else { return nil }
+                let n = Int(sqlite3_column_bytes(stmt, i))
+                return n == 0 ? "" : String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
             }
+
+            func list(_ s: String, _ separator: Character) -> [String] {
+                s.split(separator: separator).map { part in
+                    var t = Substring(part)
+                    while t.first == " " { t.removeFirst() }
+                    while t.last == " " { t.removeLast() }
+                    return String(t)
+                }
+            }
+            var out: [(incident: Incident, source: String)] = []
+            while true {
+                let rc = sqlite3_step(stmt)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else {
+                    throw StoreError(path: path, message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                let remarks = text(15) ?? ""
+                let actors = text(11) ?? ""
+                let incident = Incident(
+                    id: text(0) ?? "", date: UTCDate.parse(text(1) ?? "") ?? Date(timeIntervalSince1970: 0),
+                    position: Position(sqlite3_column_double(stmt, 2), sqlite3_column_double(stmt, 3)),
+                    regionID: text(4), zoneID: text(5),
+                    categories: list(text(6) ?? "", ",").map { ThreatCategory(rawValue: $0) },
+                    level: ThreatLevel(rawValue: Int(sqlite3_column_int64(stmt, 7))) ?? .minimal,
+                    fatalities: Int(sqlite3_column_int64(stmt, 8)), eventType: text(9) ?? "", subEventType: text(10) ?? "",
+                    actors: actors.isEmpty ? [] : list(actors, ";"), sourceAdmin1: text(12) ?? "", location: text(13) ?? "", notes: text(14) ?? "",
+                    line: 0, remarks: remarks.isEmpty ? [] : remarks.components(separatedBy: "; "))
+                out.append((incident, text(16) ?? ""))
+            }
+            return out
         }
     }
 }

@@ -35,27 +35,23 @@ struct Moment: ExpressibleByArgument {
     static var defaultCompletionKind: CompletionKind { .default }
 }
 
-/// Loads what layers need: the atlas, the lexicon's settings, and the stored alerts and incidents.
-struct LayerInputs {
-    var builder: LayerBuilder
-    var alerts: [Alert]
-    var incidents: [SourcedIncident]
+/// Loads the atlas and the lexicon's settings into a layer builder.
+func layerBuilder(_ geodata: GeoDataOptions) throws -> LayerBuilder {
+    let mali = try GeoDataLocation.maliDirectory(explicit: geodata.directory)
+    let atlas = try Atlas.load(from: mali)
+    let lexicon = try Lexicon.load(from: mali.deletingLastPathComponent().appendingPathComponent("lexicon/lexicon.json"))
+    return try LayerBuilder(atlas: atlas, settings: LayerSettings(defaultLifetimeDays: lexicon.defaultLifetimeDays,
+                                                                  placeRadiusKilometres: lexicon.placeRadiusKilometres))
+}
 
-    static func load(geodata: GeoDataOptions, store: StoreOptions, since: Date?, through: Date) throws -> LayerInputs {
-        let mali = try GeoDataLocation.maliDirectory(explicit: geodata.directory)
-        let atlas = try Atlas.load(from: mali)
-        let lexicon = try Lexicon.load(from: mali.deletingLastPathComponent().appendingPathComponent("lexicon/lexicon.json"))
-        let builder = try LayerBuilder(atlas: atlas, settings: LayerSettings(defaultLifetimeDays: lexicon.defaultLifetimeDays,
-                                                                             placeRadiusKilometres: lexicon.placeRadiusKilometres))
-        guard FileManager.default.fileExists(atPath: store.path) else {
-            note("no store at \(store.path): no alerts, every area is level 1 (ingest alerts first, or pass --store)")
-            return LayerInputs(builder: builder, alerts: [], incidents: [])
-        }
-        let s = try store.open()
-        let alerts = try s.alerts().map(\.alert)
-        let incidents = try s.sourcedIncidents(from: since, through: through).map { SourcedIncident(incident: $0.incident, source: $0.source) }
-        return LayerInputs(builder: builder, alerts: alerts, incidents: incidents)
+/// The store, if there is one: layers of a missing store are computed from no alerts, and no
+/// empty store file is left behind.
+func existingStore(_ options: StoreOptions) throws -> ThreatStore? {
+    guard FileManager.default.fileExists(atPath: options.path) else {
+        note("no store at \(options.path): no alerts, every area is level 1 (ingest alerts first, or pass --store)")
+        return nil
     }
+    return try options.open()
 }
 
 struct ExportGeoJSON: AsyncParsableCommand {
@@ -108,16 +104,36 @@ struct ExportGeoJSON: AsyncParsableCommand {
         let moment = asOf?.date ?? Date()
         let from = since.map { Date(timeIntervalSince1970: ($0.date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400) }
             ?? moment.addingTimeInterval(-30 * 86_400)
-        let inputs = try LayerInputs.load(geodata: geodata, store: storeOptions, since: from, through: moment)
-        let snapshot = inputs.builder.snapshot(alerts: inputs.alerts, at: moment, since: from)
         let names = all ? LayerName.allCases : [layer!]
         if all { try FileManager.default.createDirectory(atPath: output!, withIntermediateDirectories: true) }
-        for name in names {
-            let features = try inputs.builder.layer(name, snapshot, incidents: inputs.incidents)
-            let bytes = GeoJSONWriter(precision: precision, name: name.rawValue).write(features)
-            let path = all ? URL(fileURLWithPath: output!).appendingPathComponent("\(name.rawValue).geojson").path : output
-            try emit(bytes, to: path)
-            if let path { note("wrote \(features.features.count) \(name.rawValue) features to \(path)") }
+        func path(_ name: LayerName) -> String? {
+            all ? URL(fileURLWithPath: output!).appendingPathComponent("\(name.rawValue).geojson").path : output
+        }
+        let store = try existingStore(storeOptions)
+        let writer = GeoJSONWriter(precision: precision, name: nil)
+        // Incidents need no GEOS: they are read, laid out and encoded on another task while the
+        // areas are computed here.
+        let incidentTask: Task<([UInt8], Int), any Error>? = names.contains(.incidents) ? Task.detached {
+            let rows = try store?.sourcedIncidents(from: from, through: moment, details: false) ?? []
+            let layer = LayerBuilder.incidents(rows.map { SourcedIncident(incident: $0.incident, source: $0.source) }, from: from, through: moment)
+            var w = writer
+            w.name = LayerName.incidents.rawValue
+            return (w.write(layer), layer.features.count)
+        } : nil
+        let builder = try layerBuilder(geodata)
+        let alerts = try store?.alerts().map(\.alert) ?? []
+        let snapshot = builder.snapshot(alerts: alerts, at: moment, since: from)
+        for name in names where name != .incidents {
+            let features = try builder.layer(name, snapshot, incidents: [])
+            var w = writer
+            w.name = name.rawValue
+            try emit(w.write(features), to: path(name))
+            if let p = path(name) { note("wrote \(features.features.count) \(name.rawValue) features to \(p)") }
+        }
+        if let incidentTask {
+            let (bytes, count) = try await incidentTask.value
+            try emit(bytes, to: path(.incidents))
+            if let p = path(.incidents) { note("wrote \(count) incidents features to \(p)") }
         }
     }
 }

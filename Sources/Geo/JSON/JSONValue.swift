@@ -77,7 +77,15 @@ public struct JSONObject: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
     public init() {}
 
     public init(_ members: some Sequence<(String, JSONValue)>) {
-        for (k, v) in members { self[k] = v }
+        self.members.reserveCapacity(members.underestimatedCount)
+        for (k, v) in members {
+            // Objects are small: a linear look for a repeated key is cheaper than hashing.
+            if let i = self.members.firstIndex(where: { $0.key == k }) {
+                self.members[i].value = v
+            } else {
+                self.members.append((k, v))
+            }
+        }
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {

@@ -47,7 +47,26 @@ public struct JSONWriter {
     }
 
     public mutating func integer(_ i: Int) {
-        bytes.append(contentsOf: String(i).utf8)
+        if i < 0 {
+            raw(UInt8(ascii: "-"))
+            if i == .min { return bytes.append(contentsOf: "9223372036854775808".utf8) }
+        }
+        digits(UInt64(abs(i)), minimumCount: 1)
+    }
+
+    /// The decimal digits of `v`, at least `minimumCount` of them (zero-padded on the left).
+    mutating func digits(_ v: UInt64, minimumCount: Int) {
+        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var n = v
+        var count = 0
+        withUnsafeMutableBytes(of: &buffer) { b in
+            repeat {
+                b[23 - count] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                count += 1
+            } while n > 0 || count < minimumCount
+            bytes.append(contentsOf: b[(24 - count)...])
+        }
     }
 
     /// A number in its shortest round-trip form; non-finite values, which JSON cannot hold, as null.
@@ -71,23 +90,34 @@ public struct JSONWriter {
             raw(UInt8(ascii: "-"))
             n = -n
         }
-        var digits = decimals
-        while digits > 0, n % 10 == 0 {
+        var places = decimals
+        while places > 0, n % 10 == 0 {
             n /= 10
-            digits -= 1
+            places -= 1
         }
-        var text = Array(String(n).utf8)
-        if digits > 0 {
-            if text.count <= digits { text.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits - text.count + 1), at: 0) }
-            text.insert(UInt8(ascii: "."), at: text.count - digits)
+        let unit = UInt64(Self.powersOfTen[places])
+        digits(UInt64(n) / unit, minimumCount: 1)
+        if places > 0 {
+            raw(UInt8(ascii: "."))
+            digits(UInt64(n) % unit, minimumCount: places)
         }
-        bytes.append(contentsOf: text)
     }
 
     static let powersOfTen: [Double] = (0...15).map { e in (0..<e).reduce(1.0) { r, _ in r * 10 } }
 
     public mutating func string(_ s: String) {
         raw(UInt8(ascii: "\""))
+        // Most strings need no escape: copy them whole.
+        var plain = true
+        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+            plain = false
+            break
+        }
+        if plain {
+            bytes.append(contentsOf: s.utf8)
+            raw(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): raw("\\\"")

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Layer speed: computes and exports every layer (regions, zones, alert_areas, incidents, labels)
+# as of a date from a store holding ALERTS alerts and INCIDENTS incidents, all active or within
+# the incident window. The aim: under 2 seconds on this machine.
+# Usage: Scripts/bench-layers.sh [ALERTS] [INCIDENTS]   (default 1000 100000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+alerts="${1:-1000}"
+incidents="${2:-100000}"
+as_of=2024-12-31
+Scripts/setup.sh >/dev/null
+swift build -c release --product threatmap >/dev/null
+bin="$(swift build -c release --show-bin-path)/threatmap"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 Scripts/bench/make_alerts.py "$alerts" "$work/alerts.json" GeoData/mali/gazetteer.csv "$as_of" 10
+python3 Scripts/bench/make_events.py "$incidents" "$work/events.csv" GeoData/mali/gazetteer.csv
+# Date the events within the 30 days before the as-of date.
+python3 - "$work/events.csv" <<'PY'
+import csv, sys, random
+rng = random.Random(3)
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+for r in rows[1:]:
+    r[1] = f"2024-12-{rng.randint(2, 31):02d}"
+csv.writer(open(sys.argv[1], "w", newline="", encoding="utf-8"), lineterminator="\n").writerows(rows)
+PY
+"$bin" ingest --store "$work/store.sqlite" "$work/alerts.json" "$work/events.csv" >/dev/null
+
+runs=3
+times=()
+for _ in $(seq "$runs"); do
+  rm -rf "$work/out"
+  start=$(date +%s.%N)
+  "$bin" export geojson --all -o "$work/out" --as-of "$as_of" --store "$work/store.sqlite" 2>/dev/null
+  end=$(date +%s.%N)
+  times+=("$(python3 -c "print($end - $start)")")
+done
+median=$(python3 -c 'import statistics,sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.2f}")' "${times[@]}")
+echo
+echo "Export of every layer as of $as_of: $alerts alerts, $incidents incidents, this machine"
+printf '%-14s %10s %12s\n' "layer" "features" "bytes"
+for f in "$work"/out/*.geojson; do
+  printf '%-14s %10s %12s\n' "$(basename "$f" .geojson)" "$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['features']))" "$f")" "$(stat -c %s "$f")"
+done
+printf '%-40s %8s\n' "threatmap export geojson --all (median of $runs)" "$median s"
+printf '%-40s %8s\n' "aim" "2.00 s"

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Outside readers on every layer: ingests our sample alerts into a scratch store, exports all
+layers as of several dates with the built threatmap, then for each file checks that GDAL
+(`ogrinfo -al -so`) loads it with the expected count, and that geopandas (PyPI) reads the same
+count, finds every geometry valid (shapely `is_valid`) and every polygon's exterior ring
+counter-clockwise. Prints "N passed, N failed"."""
+import glob
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import geopandas
+import shapely
+
+root = pathlib.Path(__file__).resolve().parent.parent
+binary = os.environ.get("THREATMAP_BIN") or str(
+    pathlib.Path(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip()) / "threatmap")
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    print(("ok: " if ok else "FAILED: ") + name + (f" ({detail})" if detail and not ok else ""))
+    passed, failed = passed + bool(ok), failed + (not ok)
+
+
+def exteriors_ccw(geom):
+    polys = [geom] if geom.geom_type == "Polygon" else list(geom.geoms) if geom.geom_type == "MultiPolygon" else []
+    return all(shapely.is_ccw(p.exterior) and all(not shapely.is_ccw(h) for h in p.interiors) for p in polys)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    store = os.path.join(tmp, "store.sqlite")
+    files = sorted(glob.glob(str(root / "GeoData/alerts/*")))
+    subprocess.run([binary, "ingest", "--store", store, *files], capture_output=True)  # the sample table has bad rows on purpose
+    for day in ["2024-05-16", "2024-07-05", "2025-02-04"]:
+        out = os.path.join(tmp, day)
+        subprocess.run([binary, "export", "geojson", "--all", "-o", out, "--as-of", day, "--store", store], check=True, capture_output=True)
+        for path in sorted(glob.glob(os.path.join(out, "*.geojson"))):
+            layer = pathlib.Path(path).stem
+            expected = len(json.load(open(path))["features"])
+            info = subprocess.run(["ogrinfo", "-al", "-so", path], capture_output=True, text=True)
+            check(f"{day} {layer}: ogrinfo loads it", info.returncode == 0 and f"Layer name: {layer}" in info.stdout, info.stderr[:200])
+            check(f"{day} {layer}: ogrinfo counts {expected}", f"Feature Count: {expected}\n" in info.stdout)
+            frame = geopandas.read_file(path)
+            check(f"{day} {layer}: geopandas counts {expected}", len(frame) == expected, str(len(frame)))
+            geoms = [g for g in frame.geometry if g is not None]
+            check(f"{day} {layer}: every geometry valid", all(shapely.is_valid(g) for g in geoms),
+                  "; ".join(shapely.is_valid_reason(g) for g in geoms if not shapely.is_valid(g))[:200])
+            check(f"{day} {layer}: exteriors counter-clockwise", all(exteriors_ccw(g) for g in geoms))
+            if layer in ("regions", "zones"):
+                check(f"{day} {layer}: level is an integer 1-5", str(frame["level"].dtype).startswith("int") and frame["level"].between(1, 5).all())
+                check(f"{day} {layer}: WGS 84", frame.crs is not None and frame.crs.to_epsg() == 4326)
+print(f"layers: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
