@@ -139,3 +139,51 @@ struct Scratch {
         #expect(r.stderr.contains("/nonexistent/alert.txt: no such file"))
     }
 }
+
+@Suite struct ExportCLITests {
+    @Test func everyLayerAsOfADateIsByteIdenticalRunToRun() throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        _ = try CLI.run(["ingest", "--store", s.store] + ["mopti-2024-06-bandiagara.txt", "acled-2024-sample.csv", "cap-menaka-2024-07.xml"].map(sampleFile))
+        var runs: [[String: Data]] = []
+        for k in 0..<2 {
+            let dir = s.dir.appendingPathComponent("out\(k)")
+            let r = try CLI.run(["export", "geojson", "--all", "-o", dir.path, "--as-of", "2024-07-05", "--store", s.store])
+            #expect(r.status == 0, "\(r.stderr)")
+            var files: [String: Data] = [:]
+            for name in ["regions", "zones", "alert_areas", "incidents", "labels"] {
+                files[name] = try Data(contentsOf: dir.appendingPathComponent("\(name).geojson"))
+            }
+            runs.append(files)
+        }
+        #expect(runs[0] == runs[1])
+        let regions = try GeoJSONReader().read(Array(runs[0]["regions"]!)).featureCollection
+        let mopti = try #require(regions.features.first { $0.properties["id"] == "mopti" })
+        #expect(mopti.properties["level"] == 4)
+        #expect(mopti.properties["level_terrorism"] == 4)
+        let gao = try #require(regions.features.first { $0.properties["id"] == "gao" })
+        #expect(gao.properties["level_armed_conflict"] == 4)  // the Ménaka clashes, CAP Severe
+        let incidents = try GeoJSONReader().read(Array(runs[0]["incidents"]!)).featureCollection
+        #expect(incidents.features.count == 5)  // June 5 to July 5: MLI30001, 30002, 30003, 30004, 30006
+    }
+
+    @Test func exportNeedsALayerOrAll() throws {
+        let r = try CLI.run(["export", "geojson"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--layer") && r.stderr.contains("--all"))
+        let bad = try CLI.run(["export", "geojson", "--layer", "regions", "--as-of", "yesterday"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("as-of"))
+    }
+
+    @Test func withoutAStoreEveryRegionIsLevelOne() throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        let r = try CLI.run(["export", "geojson", "--layer", "regions", "--store", s.store])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("no store"))
+        #expect(!FileManager.default.fileExists(atPath: s.store))
+        let fc = try GeoJSONReader().read(Array(r.stdout)).featureCollection
+        #expect(fc.features.allSatisfy { $0.properties["level"] == 1 })
+    }
+}
