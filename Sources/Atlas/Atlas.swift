@@ -154,23 +154,10 @@ public struct Atlas: Sendable {
     static let placeKinds: Set<String> = ["capital", "city", "town", "village"]
 
     static func loadGazetteer(_ url: URL, regions: Set<String>) throws -> [Place] {
-        let table: CSVTable
-        do {
-            table = try CSVTable(parsing: String(decoding: readFile(url), as: UTF8.self))
-        } catch let e as CSVError {
-            throw AtlasError(file: url.path, message: e.description)
-        }
-        var index: [String: Int] = [:]
-        for name in gazetteerHeader {
-            guard let i = table.column(name) else { throw AtlasError(file: url.path, message: "missing column \"\(name)\"") }
-            index[name] = i
-        }
+        let csv = try GeoDataCSV(url, columns: gazetteerHeader)
         var out: [Place] = []
-        for row in table.rows {
-            func field(_ name: String) -> String {
-                let i = index[name]!
-                return i < row.fields.count ? row.fields[i].trimmingSpaces : ""
-            }
+        for row in csv.table.rows {
+            func field(_ name: String) -> String { csv.field(row, name) }
             let at = "line \(row.line)"
             guard !field("name").isEmpty else { throw AtlasError(file: url.path, message: "\(at): empty name") }
             guard let lon = Double(field("lon")), let lat = Double(field("lat")), abs(lon) <= 180, abs(lat) <= 90 else {

@@ -1,4 +1,5 @@
 import Foundation
+import ThreatModel
 
 /// A CSV table as RFC 4180 describes it: comma-separated, fields optionally in double quotes,
 /// quotes doubled inside quoted fields, quoted fields spanning lines. Rows remember the line
@@ -101,12 +102,31 @@ public struct CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { "line \(line): \(message)" }
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
+/// A GeoData CSV file read with the columns it must have; errors name the file and line.
+struct GeoDataCSV {
+    let url: URL
+    let table: CSVTable
+    let index: [String: Int]
+
+    init(_ url: URL, columns: [String]) throws {
+        self.url = url
+        do {
+            table = try CSVTable(parsing: String(decoding: try Atlas.readFile(url), as: UTF8.self))
+        } catch let e as CSVError {
+            throw AtlasError(file: url.path, message: e.description)
+        }
+        var index: [String: Int] = [:]
+        for name in columns {
+            guard let i = table.column(name) else { throw AtlasError(file: url.path, message: "missing column \"\(name)\"") }
+            index[name] = i
+        }
+        self.index = index
+    }
+
+    /// A row's field in a named column, trimmed; empty where the row is short.
+    func field(_ row: CSVTable.Row, _ name: String) -> String {
+        let i = index[name]!
+        return i < row.fields.count ? row.fields[i].trimmingSpaces : ""
     }
 }
 

@@ -32,18 +32,10 @@ public struct RegionTable: Sendable {
     }
 
     public static func load(_ url: URL) throws -> RegionTable {
-        let text = String(decoding: try Atlas.readFile(url), as: UTF8.self)
-        let table: CSVTable
-        do { table = try CSVTable(parsing: text) } catch { throw AtlasError(file: url.path, message: error.description) }
-        let names = ["id", "name", "aliases", "seat_lon", "seat_lat", "geonames_admin1", "part_of", "iso_3166_2"]
-        var col: [String: Int] = [:]
-        for n in names {
-            guard let i = table.column(n) else { throw AtlasError(file: url.path, message: "missing column \"\(n)\"") }
-            col[n] = i
-        }
+        let csv = try GeoDataCSV(url, columns: ["id", "name", "aliases", "seat_lon", "seat_lat", "geonames_admin1", "part_of", "iso_3166_2"])
         var rows: [Row] = []
-        for r in table.rows {
-            func f(_ n: String) -> String { col[n]! < r.fields.count ? r.fields[col[n]!].trimmingSpaces : "" }
+        for r in csv.table.rows {
+            func f(_ n: String) -> String { csv.field(r, n) }
             guard let lon = Double(f("seat_lon")), let lat = Double(f("seat_lat")) else {
                 throw AtlasError(file: url.path, message: "line \(r.line): seat_lon and seat_lat must be numbers")
             }

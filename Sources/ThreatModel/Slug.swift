@@ -55,3 +55,13 @@ public enum NameFolding {
         }
     }
 }
+
+extension String {
+    /// The string without white space at either end.
+    public var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,3 +1,5 @@
+import ThreatModel
+
 /// Splits prose into sentences: at '.', '!' or '?' followed by a space and a capital or digit,
 /// except after common abbreviations ("U.S.", "Gen.", "e.g.") and single letters.
 public enum Sentences {
@@ -38,14 +40,5 @@ public enum Sentences {
         let rest = String(chars[min(start, chars.count)...]).trimmingSpaces
         if !rest.isEmpty { out.append(rest) }
         return out
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }
