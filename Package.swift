@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "AlertIngest", targets: ["AlertIngest"]),
         .library(name: "ThreatStore", targets: ["ThreatStore"]),
         .library(name: "ThreatLayers", targets: ["ThreatLayers"]),
+        .library(name: "VectorTiles", targets: ["VectorTiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,13 +26,14 @@ let package = Package(
         .target(name: "Atlas", dependencies: ["Geo", "ThreatModel"]),
         .target(name: "AlertIngest", dependencies: ["Geo", "ThreatModel", "Atlas"]),
         .target(name: "ThreatLayers", dependencies: ["Geo", "ThreatModel", "Atlas"]),
+        .target(name: "VectorTiles", dependencies: ["Geo"]),
         .target(name: "ThreatStore", dependencies: [
             "ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .executableTarget(
             name: "threatmap",
             dependencies: [
-                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers",
+                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "AlertIngestTests", dependencies: ["AlertIngest", "Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel", "Geo"]),
+        .testTarget(name: "VectorTilesTests", dependencies: ["VectorTiles", "Geo"]),
         .testTarget(name: "ThreatLayersTests", dependencies: ["ThreatLayers", "AlertIngest", "Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "ThreatmapTests", dependencies: ["Geo", "ThreatStore"]),
     ],

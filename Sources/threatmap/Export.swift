@@ -10,7 +10,7 @@ import ThreatStore
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export map layers.",
-        subcommands: [ExportGeoJSON.self]
+        subcommands: [ExportGeoJSON.self, ExportTiles.self]
     )
 }
 

@@ -69,3 +69,26 @@ extension GEOSContext {
         return try own(result, "polygonize")
     }
 }
+
+extension GEOSObject {
+    /// The geometry under the affine map x' = x·sx + tx, y' = y·sy + ty (`GEOSGeom_transformXY_r`),
+    /// e.g. from Web Mercator metres to tile units.
+    public func scaled(sx: Double, sy: Double, tx: Double, ty: Double) throws(GEOSError) -> GEOSObject {
+        var m = (sx, sy, tx, ty)
+        let result = withUnsafeMutablePointer(to: &m) { mp in
+            GEOSGeom_transformXY_r(handle, pointer, { x, y, userdata in
+                guard let x, let y, let userdata else { return 0 }
+                let m = userdata.assumingMemoryBound(to: (Double, Double, Double, Double).self).pointee
+                x.pointee = x.pointee * m.0 + m.2
+                y.pointee = y.pointee * m.1 + m.3
+                return 1
+            }, mp)
+        }
+        return try context.own(result, "transformXY")
+    }
+
+    /// Merges lines that meet end to end into longer ones (`GEOSLineMerge_r`).
+    public func lineMerged() throws(GEOSError) -> GEOSObject {
+        try context.own(GEOSLineMerge_r(handle, pointer), "lineMerge")
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import Geo
+
+/// One feature to tile: lon/lat geometry, a string id (its MVT id is `stableFeatureID(id)`, the
+/// string is kept as property `id`), flat properties, and a rank that decides which points stay
+/// when low zooms are thinned (higher stays).
+public struct TileFeature: Sendable {
+    public var id: String
+    public var geometry: Geometry
+    public var properties: [(String, TileValue)]
+    public var rank: Double
+
+    public init(id: String, geometry: Geometry, properties: [(String, TileValue)], rank: Double = 0) {
+        self.id = id
+        self.geometry = geometry
+        self.properties = properties
+        self.rank = rank
+    }
+}
+
+/// A layer to tile. A coverage layer (regions, zones) has polygons that share borders exactly;
+/// its borders are simplified once per zoom and the faces rebuilt from them, so that neighbours
+/// keep identical borders at every zoom.
+public struct TileLayerSource: Sendable {
+    public var name: String
+    public var features: [TileFeature]
+    public var isCoverage: Bool
+
+    public init(name: String, features: [TileFeature], isCoverage: Bool = false) {
+        self.name = name
+        self.features = features
+        self.isCoverage = isCoverage
+    }
+}
+
+public struct TilerOptions: Sendable {
+    public var minZoom = 0
+    public var maxZoom = 12
+    public var extent = 4096
+    /// Tile units of buffer around each tile, so that lines and outlines continue past its edge.
+    public var buffer = 64
+    /// Below the maximum zoom, points are thinned to one per cell of this many tile units, the
+    /// highest ranked kept: at most (extent / cell)² points per tile.
+    public var pointCell = 16
+    /// How many tasks share the work.
+    public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    public init() {}
+}
+
+/// Cuts layers into Mapbox Vector Tiles (section 4 of the 2.1 spec): per zoom, simplify to about
+/// a tile unit, clip each tile with a buffer, snap to the integer grid with GEOS (which repairs what
+/// snapping breaks and drops what collapses), orient rings, and encode. Only tiles with content
+/// are returned. Work is shared among tasks, each with its own GEOS context.
+public struct Tiler: Sendable {
+    public var options: TilerOptions
+
+    public init(options: TilerOptions = TilerOptions()) { self.options = options }
+
+    /// Every tile with content, encoded (not compressed).
+    public func tiles(_ layers: [TileLayerSource], progress: (@Sendable (Int) -> Void)? = nil) async throws -> [TileAddress: [UInt8]] {
+        let projected = layers.map { l in
+            TileLayerSource(name: l.name, features: l.features.map { f in
+                var g = f
+                g.geometry = Self.project(f.geometry)
+                return g
+            }, isCoverage: l.isCoverage)
+        }
+        let options = self.options
+        return try await withThrowingTaskGroup(of: [TileAddress: [UInt8]].self) { group in
+            for w in 0..<options.workers {
+                group.addTask {
+                    try TileWorker(layers: projected, options: options, worker: w, progress: progress).run()
+                }
+            }
+            var all: [TileAddress: [UInt8]] = [:]
+            for try await part in group { all.merge(part) { a, _ in a } }
+            return all
+        }
+    }
+
+    static func project(_ g: Geometry) -> Geometry {
+        func ps(_ a: [Position]) -> [Position] { a.map(WebMercator.project) }
+        switch g {
+        case .point(let p): return .point(WebMercator.project(p))
+        case .multiPoint(let a): return .multiPoint(ps(a))
+        case .lineString(let a): return .lineString(ps(a))
+        case .multiLineString(let a): return .multiLineString(a.map(ps))
+        case .polygon(let p): return .polygon(Polygon(rings: p.rings.map(ps)))
+        case .multiPolygon(let a): return .multiPolygon(a.map { Polygon(rings: $0.rings.map(ps)) })
+        case .geometryCollection(let a): return .geometryCollection(a.map(project))
+        }
+    }
+}
+
+/// One task's share of the tiles: those whose (x + y) modulo the worker count is its number.
+struct TileWorker {
+    let layers: [TileLayerSource]
+    let options: TilerOptions
+    let worker: Int
+    let progress: (@Sendable (Int) -> Void)?
+
+    func run() throws -> [TileAddress: [UInt8]] {
+        let ctx = GEOSContext()
+        var out: [TileAddress: [UInt8]] = [:]
+        // The GEOS form of every feature, once.
+        let objects: [[GEOSObject?]] = try layers.map { l in
+            try l.features.map { f in
+                if case .point = f.geometry { return nil }
+                if case .multiPoint = f.geometry { return nil }
+                return try GEOSObject(f.geometry, context: ctx)
+            }
+        }
+        for z in options.minZoom...options.maxZoom {
+            let tolerance = WebMercator.unitSize(zoom: z, extent: options.extent)
+            // Per layer: the zoom's shapes, and which tiles each feature touches.
+            var shapes: [[GEOSObject?]] = []
+            var points: [[(Int, Position)]] = []
+            var byTile: [TileAddress: [[Int]]] = [:]
+            for (li, l) in layers.enumerated() {
+                let simplified = try l.isCoverage
+                    ? Self.simplifyCoverage(objects[li], tolerance: tolerance, ctx)
+                    : objects[li].map { try $0?.simplifiedPreservingTopology(tolerance: tolerance) }
+                shapes.append(simplified)
+                var kept: [(Int, Position)] = []
+                if z < options.maxZoom {
+                    kept = Self.thin(l.features, zoom: z, cell: options.pointCell, extent: options.extent)
+                } else {
+                    for (fi, f) in l.features.enumerated() {
+                        if case .point(let p) = f.geometry { kept.append((fi, p)) }
+                        if case .multiPoint(let ps) = f.geometry { for p in ps { kept.append((fi, p)) } }
+                    }
+                }
+                points.append(kept)
+                let pad = tolerance * Double(options.buffer)
+                for (fi, s) in simplified.enumerated() {
+                    guard let s, let b = s.bounds else { continue }
+                    let box = BoundingBox(minX: b.minX - pad, minY: b.minY - pad, maxX: b.maxX + pad, maxY: b.maxY + pad)
+                    for t in WebMercator.tiles(covering: box, zoom: z) where (t.x + t.y) % options.workers == worker {
+                        byTile[t, default: Array(repeating: [], count: layers.count)][li].append(fi)
+                    }
+                }
+                for (k, (_, p)) in kept.enumerated() {
+                    let box = BoundingBox(minX: p.x - pad, minY: p.y - pad, maxX: p.x + pad, maxY: p.y + pad)
+                    for t in WebMercator.tiles(covering: box, zoom: z) where (t.x + t.y) % options.workers == worker {
+                        byTile[t, default: Array(repeating: [], count: layers.count)][li].append(-1 - k)
+                    }
+                }
+            }
+            for (t, perLayer) in byTile {
+                var tile = MVTTileBuilder()
+                for (li, indices) in perLayer.enumerated() where !indices.isEmpty {
+                    var layer = MVTLayerBuilder(name: layers[li].name, extent: options.extent)
+                    try encode(indices, layer: li, tile: t, shapes: shapes[li], points: points[li], into: &layer)
+                    tile.add(layer)
+                }
+                if !tile.isEmpty { out[t] = tile.encoded() }
+            }
+            progress?(byTile.count)
+        }
+        return out
+    }
+
+    func encode(_ indices: [Int], layer li: Int, tile t: TileAddress, shapes: [GEOSObject?], points: [(Int, Position)],
+                into layer: inout MVTLayerBuilder) throws {
+        let b = t.mercatorBounds
+        let extent = Double(options.extent)
+        let scale = extent / (b.maxX - b.minX)
+        let pad = Double(options.buffer) / scale
+        let clip = BoundingBox(minX: b.minX - pad, minY: b.minY - pad, maxX: b.maxX + pad, maxY: b.maxY + pad)
+        var pointGroups: [Int: [(Int32, Int32)]] = [:]
+        var order: [Int] = []
+        for i in indices.sorted(by: { ($0 < 0 ? -$0 : $0) < ($1 < 0 ? -$1 : $1) }) {
+            if i < 0 {
+                let (fi, p) = points[-1 - i]
+                let x = ((p.x - b.minX) * scale).rounded(), y = ((b.maxY - p.y) * scale).rounded()
+                if pointGroups[fi] == nil { order.append(fi) }
+                pointGroups[fi, default: []].append((Int32(x), Int32(y)))
+                continue
+            }
+            guard let shape = shapes[i] else { continue }
+            let clipped = try shape.clipped(to: clip)
+            if clipped.isEmpty { continue }
+            let local = try clipped.scaled(sx: scale, sy: -scale, tx: -b.minX * scale, ty: b.maxY * scale)
+            // Snap to the tile grid; GEOS keeps the result valid and drops what collapses.
+            let snapped = try local.withPrecision(gridSize: 1)
+            if snapped.isEmpty { continue }
+            let polys = try snapped.geometry().polygons
+            let rings: [[[(Int32, Int32)]]] = polys.compactMap { poly in
+                var out: [[(Int32, Int32)]] = []
+                for (k, ring) in poly.rings.enumerated() {
+                    var r = ring.map { (Int32($0.x.rounded()), Int32($0.y.rounded())) }
+                    if r.count > 1, r.first! == r.last! { r.removeLast() }
+                    guard r.count >= 3 else { continue }
+                    // In tile space (y down) the spec wants exteriors with positive area (clockwise
+                    // on screen) and holes negative.
+                    let area = Self.area(r)
+                    if area == 0 { continue }
+                    if (k == 0) != (area > 0) { r.reverse() }
+                    if k == 0 { out.append(r) } else if !out.isEmpty { out.append(r) }
+                }
+                return out.isEmpty ? nil : out
+            }
+            guard !rings.isEmpty else { continue }
+            let f = layers[li].features[i]
+            layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.id))] + f.properties, geometry: .polygons(rings))
+        }
+        for fi in order {
+            let f = layers[li].features[fi]
+            layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.id))] + f.properties, geometry: .points(pointGroups[fi]!))
+        }
+    }
+
+    /// The shoelace sum in tile space: positive for a ring clockwise on screen (y down).
+    static func area(_ r: [(Int32, Int32)]) -> Int64 {
+        var s: Int64 = 0
+        for i in r.indices {
+            let a = r[i], b = r[(i + 1) % r.count]
+            s += Int64(a.0) * Int64(b.1) - Int64(b.0) * Int64(a.1)
+        }
+        return s
+    }
+
+    /// Points kept at a zoom below the maximum: one per cell of `cell` tile units, the highest
+    /// rank first (ties by id), so the most severe incidents stay.
+    static func thin(_ features: [TileFeature], zoom: Int, cell: Int, extent: Int) -> [(Int, Position)] {
+        let size = WebMercator.unitSize(zoom: zoom, extent: extent) * Double(cell)
+        var candidates: [(Int, Position)] = []
+        for (fi, f) in features.enumerated() {
+            if case .point(let p) = f.geometry { candidates.append((fi, p)) }
+            if case .multiPoint(let ps) = f.geometry { for p in ps { candidates.append((fi, p)) } }
+        }
+        candidates.sort { a, b in
+            let fa = features[a.0], fb = features[b.0]
+            return fa.rank != fb.rank ? fa.rank > fb.rank : fa.id < fb.id
+        }
+        var taken = Set<Int64>()
+        var out: [(Int, Position)] = []
+        for c in candidates {
+            let cx = Int64(((c.1.x + WebMercator.halfWorld) / size).rounded(.down))
+            let cy = Int64(((WebMercator.halfWorld - c.1.y) / size).rounded(.down))
+            if taken.insert(cx << 32 | cy).inserted { out.append(c) }
+        }
+        return out
+    }
+
+    /// A coverage's polygons simplified with their shared borders kept identical: the borders are
+    /// noded and merged into edges between junctions, simplified together so that no edge crosses
+    /// another (GEOS topology-preserving simplification of the whole set), and the faces rebuilt by
+    /// polygonizing them; each face goes back to the polygon that holds a point of it.
+    static func simplifyCoverage(_ objects: [GEOSObject?], tolerance: Double, _ ctx: GEOSContext) throws -> [GEOSObject?] {
+        let present = objects.compactMap { $0 }
+        guard !present.isEmpty else { return objects }
+        let edges = try ctx.collection(try present.map { try $0.boundary() }).unaryUnion().lineMerged()
+        let simplified = try edges.simplifiedPreservingTopology(tolerance: tolerance)
+        let faces = try ctx.polygonize([try simplified.unaryUnion()]).parts()
+        var assigned: [[GEOSObject]] = Array(repeating: [], count: objects.count)
+        let prepared = try objects.map { try $0?.prepared() }
+        for face in faces {
+            let p = try face.pointOnSurface()
+            if let i = try prepared.firstIndex(where: { try $0?.covers(p) ?? false }) { assigned[i].append(face) }
+        }
+        return try objects.indices.map { i in
+            guard objects[i] != nil else { return nil }
+            if assigned[i].isEmpty { return nil }  // collapsed at this zoom
+            return assigned[i].count == 1 ? assigned[i][0] : try ctx.collection(assigned[i]).unaryUnion()
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Geo
+import ThreatLayers
+import VectorTiles
+
+enum TileFormat: String, CaseIterable, ExpressibleByArgument {
+    case dir
+}
+
+/// A layer's features for the tiler: flat properties as tile values, a rank for thinning points
+/// (level, then fatalities).
+func tileSource(_ name: LayerName, _ fc: FeatureCollection) -> TileLayerSource {
+    let features = fc.features.compactMap { f -> TileFeature? in
+        guard let g = f.geometry else { return nil }
+        var props: [(String, TileValue)] = []
+        for (k, v) in f.properties where k != "id" {
+            switch v {
+            case .string(let s): props.append((k, .string(s)))
+            case .int(let i): props.append((k, .int(Int64(i))))
+            case .double(let d): props.append((k, .double(d)))
+            case .bool(let b): props.append((k, .bool(b)))
+            default: continue
+            }
+        }
+        let rank = Double(f.properties["level"]?.intValue ?? 0) * 1_000_000 + Double(f.properties["fatalities"]?.intValue ?? 0)
+        return TileFeature(id: f.id?.description ?? "", geometry: g, properties: props, rank: rank)
+    }
+    return TileLayerSource(name: name.rawValue, features: features, isCoverage: name == .regions || name == .zones)
+}
+
+struct ExportTiles: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tiles",
+        abstract: "Write the layers as Mapbox Vector Tiles (a z/x/y.mvt folder with tiles.json), as of a date.",
+        discussion: """
+            One MVT layer per ThreatMap layer, extent 4096, in the Web Mercator XYZ scheme. Per zoom, shapes are \
+            simplified to about a tile unit (regions and zones with their shared borders kept identical), clipped \
+            with a buffer, snapped to the tile grid and kept valid; below the maximum zoom, incidents are thinned to \
+            one per 16×16 tile units, the most severe kept. Only tiles with content are written.
+            """
+    )
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The folder to write.", valueName: "path"))
+    var output: String
+
+    @Option(help: "The archive format (dir so far).")
+    var format: TileFormat = .dir
+
+    @Option(help: "The lowest zoom.")
+    var minzoom = 0
+
+    @Option(help: "The highest zoom.")
+    var maxzoom = 12
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The moment to map, as for export geojson. Default: now.", valueName: "date"))
+    var asOf: Moment?
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var geodata: GeoDataOptions
+
+    func validate() throws {
+        guard (0...16).contains(minzoom), (0...16).contains(maxzoom), minzoom <= maxzoom else {
+            throw ValidationError("zooms must satisfy 0 <= --minzoom <= --maxzoom <= 16")
+        }
+    }
+
+    func run() async throws {
+        let moment = asOf?.date ?? Date()
+        let from = moment.addingTimeInterval(-30 * 86_400)
+        let store = try existingStore(storeOptions)
+        let builder = try layerBuilder(geodata)
+        let alerts = try store?.alerts().map(\.alert) ?? []
+        let snapshot = builder.snapshot(alerts: alerts, at: moment, since: from)
+        var sources: [TileLayerSource] = []
+        for name in LayerName.allCases {
+            let fc: FeatureCollection
+            if name == .incidents {
+                let rows = try store?.sourcedIncidents(from: from, through: moment, details: false) ?? []
+                fc = LayerBuilder.incidents(rows.map { SourcedIncident(incident: $0.incident, source: $0.source) }, from: from, through: moment)
+            } else {
+                fc = try builder.layer(name, snapshot, incidents: [])
+            }
+            sources.append(tileSource(name, fc))
+        }
+        var options = TilerOptions()
+        options.minZoom = minzoom
+        options.maxZoom = maxzoom
+        let tiles = try await Tiler(options: options).tiles(sources)
+        let root = URL(fileURLWithPath: output)
+        for (t, bytes) in tiles {
+            let dir = root.appendingPathComponent("\(t.z)/\(t.x)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data(bytes).write(to: dir.appendingPathComponent("\(t.y).mvt"))
+        }
+        note("wrote \(tiles.count) tiles, \(tiles.values.reduce(0) { $0 + $1.count }) bytes, to \(output)")
+    }
+}
