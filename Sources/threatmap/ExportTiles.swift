@@ -56,6 +56,9 @@ struct ExportTiles: AsyncParsableCommand {
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The moment to map, as for export geojson. Default: now.", valueName: "date"))
     var asOf: Moment?
 
+    @Option(name: .customLong("tile-url"), help: ArgumentHelp("The tile URL template written into tiles.json (relative to it by default).", valueName: "url"))
+    var tileURL = "{z}/{x}/{y}.mvt"
+
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var geodata: GeoDataOptions
 
@@ -93,6 +96,17 @@ struct ExportTiles: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try Data(bytes).write(to: dir.appendingPathComponent("\(t.y).mvt"))
         }
-        note("wrote \(tiles.count) tiles, \(tiles.values.reduce(0) { $0 + $1.count }) bytes, to \(output)")
+        let bounds = sources.compactMap { s in FeatureCollection(s.features.map { Feature(geometry: $0.geometry) }).boundingBox }
+            .reduce(into: BoundingBox?.none) { acc, b in if acc == nil { acc = b } else { acc!.extend(b) } }
+            ?? BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85)
+        let descriptions = [
+            "regions": "Mali's regions with their threat level", "zones": "Threat zones: northern, central, Bamako and surrounding area, southern",
+            "alert_areas": "Footprints of the alerts active as of the date", "incidents": "Incidents from 30 days before the date",
+            "labels": "A label point inside each region and zone",
+        ]
+        var w = JSONWriter()
+        w.value(TileJSON.document(layers: sources, tileURL: tileURL, minZoom: minzoom, maxZoom: maxzoom, bounds: bounds, description: descriptions))
+        try emit(w.bytes, to: root.appendingPathComponent("tiles.json").path)
+        note("wrote \(tiles.count) tiles, \(tiles.values.reduce(0) { $0 + $1.count }) bytes, and tiles.json to \(output)")
     }
 }

@@ -1,0 +1,48 @@
+import Geo
+
+/// A TileJSON 3.0.0 document describing a tile set: where the tiles are, their zooms and bounds,
+/// and each vector layer with its fields (the `vector_layers` MapLibre and others read).
+public enum TileJSON {
+    /// The field types TileJSON names: "String", "Number" or "Boolean", from the values seen.
+    static func fields(_ layer: TileLayerSource) -> JSONObject {
+        var types: [String: String] = ["id": "String"]
+        var order = ["id"]
+        for f in layer.features {
+            for (k, v) in f.properties where types[k] == nil {
+                order.append(k)
+                switch v {
+                case .string: types[k] = "String"
+                case .double, .int: types[k] = "Number"
+                case .bool: types[k] = "Boolean"
+                }
+            }
+        }
+        return JSONObject(order.map { ($0, .string(types[$0]!)) })
+    }
+
+    /// The document for `layers` tiled from `minZoom` to `maxZoom` over `bounds` (lon/lat).
+    public static func document(layers: [TileLayerSource], tileURL: String, minZoom: Int, maxZoom: Int, bounds: BoundingBox,
+                                name: String = "ThreatMap", description: [String: String] = [:]) -> JSONValue {
+        let centre = bounds.center
+        let o: JSONObject = [
+            "tilejson": "3.0.0",
+            "name": .string(name),
+            "description": "Security threat levels in Mali by region and zone, alert footprints, incidents and labels.",
+            "version": "1.0.0",
+            "attribution": "ThreatMap; boundaries Natural Earth; places GeoNames (CC BY 4.0)",
+            "scheme": "xyz",
+            "tiles": [.string(tileURL)],
+            "minzoom": .int(minZoom),
+            "maxzoom": .int(maxZoom),
+            "bounds": [.double(bounds.minX), .double(bounds.minY), .double(bounds.maxX), .double(bounds.maxY)],
+            "center": [.double(centre.x), .double(centre.y), .int(max(minZoom, min(maxZoom, 5)))],
+            "vector_layers": .array(layers.map { l in
+                [
+                    "id": .string(l.name), "fields": .object(fields(l)), "minzoom": .int(minZoom), "maxzoom": .int(maxZoom),
+                    "description": .string(description[l.name] ?? l.name),
+                ]
+            }),
+        ]
+        return .object(o)
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Geo
+import Testing
+@testable import VectorTiles
+
+/// A small protobuf reader for tests: enough of the MVT schema to check what the encoder wrote.
+struct PB {
+    var bytes: [UInt8]
+    var i = 0
+
+    init(_ b: [UInt8]) { bytes = b }
+
+    mutating func varint() -> UInt64 {
+        var v: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            let b = bytes[i]
+            i += 1
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return v }
+            shift += 7
+        }
+    }
+
+    /// (field, wire type, payload bytes or varint value).
+    mutating func fields() -> [(Int, [UInt8], UInt64)] {
+        var out: [(Int, [UInt8], UInt64)] = []
+        while i < bytes.count {
+            let key = varint()
+            let field = Int(key >> 3)
+            switch key & 7 {
+            case 0: out.append((field, [], varint()))
+            case 1: out.append((field, Array(bytes[i..<(i + 8)]), 0)); i += 8
+            case 2:
+                let n = Int(varint())
+                out.append((field, Array(bytes[i..<(i + n)]), 0))
+                i += n
+            default: fatalError("wire type")
+            }
+        }
+        return out
+    }
+
+    static func packed(_ b: [UInt8]) -> [UInt32] {
+        var r = PB(b)
+        var out: [UInt32] = []
+        while r.i < b.count { out.append(UInt32(r.varint())) }
+        return out
+    }
+}
+
+struct DecodedFeature {
+    var id: UInt64?
+    var type: UInt64
+    var properties: [String: TileValue]
+    var commands: [UInt32]
+}
+
+func decode(_ tile: [UInt8]) -> [String: (extent: Int, features: [DecodedFeature])] {
+    var out: [String: (Int, [DecodedFeature])] = [:]
+    var t = PB(tile)
+    for (field, payload, _) in t.fields() where field == 3 {
+        var l = PB(payload)
+        var name = "", extent = 4096
+        var keys: [String] = [], values: [TileValue] = [], raw: [[UInt8]] = []
+        for (f, p, v) in l.fields() {
+            switch f {
+            case 1: name = String(decoding: p, as: UTF8.self)
+            case 2: raw.append(p)
+            case 3: keys.append(String(decoding: p, as: UTF8.self))
+            case 4:
+                var vr = PB(p)
+                for (vf, vp, vv) in vr.fields() {
+                    switch vf {
+                    case 1: values.append(.string(String(decoding: vp, as: UTF8.self)))
+                    case 3: values.append(.double(Double(bitPattern: vp.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })))
+                    case 5: values.append(.int(Int64(vv)))
+                    case 6: values.append(.int(Int64(vv >> 1) ^ -Int64(vv & 1)))
+                    case 7: values.append(.bool(vv != 0))
+                    default: break
+                    }
+                }
+            case 5: extent = Int(v)
+            default: break
+            }
+        }
+        var features: [DecodedFeature] = []
+        for p in raw {
+            var fr = PB(p)
+            var d = DecodedFeature(id: nil, type: 0, properties: [:], commands: [])
+            for (f, fp, fv) in fr.fields() {
+                switch f {
+                case 1: d.id = fv
+                case 2:
+                    let tags = PB.packed(fp)
+                    for k in stride(from: 0, to: tags.count, by: 2) { d.properties[keys[Int(tags[k])]] = values[Int(tags[k + 1])] }
+                case 3: d.type = fv
+                case 4: d.commands = PB.packed(fp)
+                default: break
+                }
+            }
+            features.append(d)
+        }
+        out[name] = (extent, features)
+    }
+    return out
+}
+
+@Suite struct TileMathTests {
+    @Test func boundsAndCovering() {
+        let world = TileAddress(z: 0, x: 0, y: 0).mercatorBounds
+        #expect(abs(world.minX + WebMercator.halfWorld) < 1e-6 && abs(world.maxY - WebMercator.halfWorld) < 1e-6)
+        let bamako = WebMercator.project(Position(-8.0029, 12.6392))
+        // Bamako is in tile 12/1956/1903: x = floor((lon + 180) / 360 · 2^z) = floor(1956.94),
+        // y = floor((1 - ln(tan φ + sec φ) / π) / 2 · 2^z) = floor(1903.01).
+        let t = WebMercator.tiles(covering: BoundingBox(minX: bamako.x, minY: bamako.y, maxX: bamako.x, maxY: bamako.y), zoom: 12)
+        #expect(t == [TileAddress(z: 12, x: 1956, y: 1903)])
+        let back = WebMercator.unproject(bamako)
+        #expect(abs(back.x + 8.0029) < 1e-9 && abs(back.y - 12.6392) < 1e-9)
+        #expect(TileAddress(z: 3, x: 8, y: 0).isValid == false)
+    }
+}
+
+@Suite struct EncoderTests {
+    @Test func encodesCommandsTablesAndIDs() {
+        var layer = MVTLayerBuilder(name: "incidents")
+        layer.add(id: 7, properties: [("level", .int(4)), ("name", .string("Gao"))], geometry: .points([(10, 20)]))
+        layer.add(id: 8, properties: [("level", .int(4)), ("ok", .bool(true)), ("x", .double(1.5)), ("n", .int(-3))], geometry: .points([(11, 19), (5, 5)]))
+        var tile = MVTTileBuilder()
+        tile.add(layer)
+        tile.add(MVTLayerBuilder(name: "empty"))  // layers without features are left out
+        let decoded = decode(tile.encoded())
+        #expect(Set(decoded.keys) == ["incidents"])
+        let fs = decoded["incidents"]!.features
+        #expect(decoded["incidents"]!.extent == 4096)
+        #expect(fs.map(\.id) == [7, 8])
+        #expect(fs[0].type == 1)
+        // MoveTo(1), zigzag(10) = 20, zigzag(20) = 40.
+        #expect(fs[0].commands == [9, 20, 40])
+        // MoveTo(2), (11, 19), then the delta (-6, -14): zigzag 11, 27.
+        #expect(fs[1].commands == [17, 22, 38, 11, 27])
+        #expect(fs[0].properties == ["level": .int(4), "name": .string("Gao")])
+        #expect(fs[1].properties == ["level": .int(4), "ok": .bool(true), "x": .double(1.5), "n": .int(-3)])
+    }
+
+    @Test func polygonsCloseTheirRings() {
+        var layer = MVTLayerBuilder(name: "regions")
+        layer.add(id: 1, properties: [], geometry: .polygons([[[(0, 0), (10, 0), (10, 10), (0, 10)]]]))
+        let f = decode({ var t = MVTTileBuilder(); t.add(layer); return t.encoded() }())["regions"]!.features[0]
+        #expect(f.type == 3)
+        #expect(f.commands == [9, 0, 0, 26, 20, 0, 0, 20, 19, 0, 15])
+    }
+
+    @Test func stableIDsFitJavaScriptNumbers() {
+        #expect(stableFeatureID("bamako") == stableFeatureID("bamako"))
+        #expect(stableFeatureID("bamako") != stableFeatureID("gao"))
+        #expect(stableFeatureID("MLI30001") < (1 << 53))
+    }
+}
+
+@Suite struct TilerTests {
+    /// Two regions sharing a long wiggly border.
+    static func coverage() -> [TileFeature] {
+        var border: [Position] = []
+        for i in 0...200 { border.append(Position(0.01 * sin(Double(i)), 10 + Double(i) * 0.05)) }
+        let west = Polygon(exterior: [Position(-5, 10)] + border + [Position(-5, 20), Position(-5, 10)])
+        let east = Polygon(exterior: [Position(5, 10), Position(5, 20)] + border.reversed() + [Position(5, 10)])
+        return [TileFeature(id: "west", geometry: .polygon(west), properties: []), TileFeature(id: "east", geometry: .polygon(east), properties: [])]
+    }
+
+    @Test func sharedBordersStayIdenticalAfterSimplification() throws {
+        let ctx = GEOSContext()
+        let objects = try Self.coverage().map { try GEOSObject(Tiler.project($0.geometry), context: ctx) }
+        for z in [0, 3, 6, 9] {
+            let s = try TileWorker.simplifyCoverage(objects, tolerance: WebMercator.unitSize(zoom: z, extent: 4096), ctx)
+            let a = try #require(s[0]), b = try #require(s[1])
+            #expect(try !a.relate(b, pattern: "T********"), "overlap at z\(z)")
+            let union = try a.union(b)
+            #expect(abs(try union.area() - (try a.area() + b.area())) < 1e-6 * (try union.area()), "z\(z)")
+            guard case .polygon(let outline) = try union.geometry() else { Issue.record("gap at z\(z)"); continue }
+            #expect(outline.holes.isEmpty)
+            #expect(a.vertexCount <= objects[0].vertexCount)
+        }
+    }
+
+    @Test func tilesDecodeWithValidOrientedRingsAndThinnedPoints() async throws {
+        var points: [TileFeature] = []
+        for i in 0..<500 {
+            points.append(TileFeature(id: "p\(i)", geometry: .point(Position(-3 + Double(i % 50) * 0.001, 14 + Double(i / 50) * 0.001)),
+                                      properties: [("level", .int(Int64(i % 5 + 1)))], rank: Double(i % 5 + 1)))
+        }
+        var options = TilerOptions()
+        options.maxZoom = 10
+        let tiles = try await Tiler(options: options).tiles([
+            TileLayerSource(name: "regions", features: Self.coverage(), isCoverage: true),
+            TileLayerSource(name: "incidents", features: points),
+        ])
+        #expect(tiles[TileAddress(z: 0, x: 0, y: 0)] != nil)
+        for (t, bytes) in tiles {
+            let d = decode(bytes)
+            for f in d["regions"]?.features ?? [] {
+                // The first ring of each polygon turns clockwise on screen: MoveTo, LineTo(n), ClosePath.
+                #expect(f.type == 3 && f.commands.first == 9 && f.commands.last == 15, "\(t)")
+                #expect(f.properties["id"] != nil)
+            }
+        }
+        // At z0 the 500 points, all in a few hundred metres, thin to one: the highest level.
+        let z0 = decode(tiles[TileAddress(z: 0, x: 0, y: 0)]!)["incidents"]!.features
+        #expect(z0.count == 1 && z0[0].properties["level"] == .int(5))
+        // At the maximum zoom all are kept.
+        let z10 = tiles.filter { $0.key.z == 10 }.values.reduce(0) { $0 + (decode($1)["incidents"]?.features.count ?? 0) }
+        #expect(z10 >= 500)
+    }
+}
