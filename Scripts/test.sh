@@ -25,6 +25,10 @@ echo "== GDAL and geopandas read every layer"
 python3 -c "import geopandas, shapely" 2>/dev/null || python3 -m pip install --quiet geopandas shapely
 python3 Scripts/check-layers.py
 
+echo "== mapbox-vector-tile and GDAL read our vector tiles"
+python3 -c "import mapbox_vector_tile, jsonschema" 2>/dev/null || python3 -m pip install --quiet mapbox-vector-tile jsonschema
+python3 Scripts/check-tiles.py
+
 echo "== our JSON samples against our JSON Schema"
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
 python3 Scripts/check-schemas.py

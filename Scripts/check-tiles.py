@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Outside readers on our vector tiles: ingests the sample alerts into a scratch store, exports a
+z0-8 pyramid as a directory, then decodes every tile with the PyPI mapbox-vector-tile decoder
+(layer names, valid geometries, neighbouring regions neither overlapping nor leaving sliver gaps,
+incidents within a tile unit of their source position), loads a sample of tiles with GDAL's
+ogrinfo (same feature counts), and validates tiles.json against the TileJSON 3.0.0 schema in
+../shared/schemas (skipped, saying so, where that folder is absent). Prints "N passed, N failed"."""
+import glob
+import json
+import math
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+import mapbox_vector_tile
+import shapely
+import shapely.geometry as sg
+from shapely.ops import unary_union
+
+root = pathlib.Path(__file__).resolve().parent.parent
+binary = os.environ.get("THREATMAP_BIN") or str(
+    pathlib.Path(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip()) / "threatmap")
+passed = failed = 0
+LAYERS = {"regions", "zones", "alert_areas", "incidents", "labels"}
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    print(("ok: " if ok else "FAILED: ") + name + (f" ({detail})" if detail and not ok else ""))
+    passed, failed = passed + bool(ok), failed + (not ok)
+
+
+def lonlat(z, x, y, px, py, extent=4096):
+    n = 2 ** z
+    lon = (x + px / extent) / n * 360 - 180
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + py / extent) / n))))
+    return lon, lat
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    store = os.path.join(tmp, "store.sqlite")
+    subprocess.run([binary, "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*")))], capture_output=True)
+    out = os.path.join(tmp, "tiles")
+    subprocess.run([binary, "export", "tiles", "-o", out, "--maxzoom", "8", "--as-of", "2024-07-05", "--store", store], check=True, capture_output=True)
+    src = os.path.join(tmp, "incidents.geojson")
+    subprocess.run([binary, "export", "geojson", "--layer", "incidents", "-o", src, "--as-of", "2024-07-05", "--store", store], check=True, capture_output=True)
+    incidents = {f["properties"]["event_id"]: f["geometry"]["coordinates"] for f in json.load(open(src))["features"]}
+
+    tiles = sorted(glob.glob(os.path.join(out, "*/*/*.mvt")))
+    check("tiles were written", len(tiles) > 20, str(len(tiles)))
+    names_ok = valid = overlap_free = gap_free = True
+    worst_offset = 0.0
+    problems = []
+    counts = {}
+    for path in tiles:
+        z, x, y = map(int, re.findall(r"(\d+)/(\d+)/(\d+)\.mvt$", path)[0])
+        tile = mapbox_vector_tile.decode(open(path, "rb").read(), default_options={"y_coord_down": True})
+        counts[path] = {k: len(v["features"]) for k, v in tile.items()}
+        names_ok &= set(tile) <= LAYERS
+        for name, layer in tile.items():
+            for f in layer["features"]:
+                g = sg.shape(f["geometry"])
+                if not g.is_valid:
+                    valid = False
+                    problems.append(f"{path} {name} {f['properties'].get('id')}: {shapely.is_valid_reason(g)}")
+            if name == "incidents":
+                for f in layer["features"]:
+                    coords = f["geometry"]["coordinates"]
+                    pts = [coords] if f["geometry"]["type"] == "Point" else coords
+                    want = incidents.get(f["properties"]["id"])
+                    if want is None:
+                        continue
+                    for px, py in pts:
+                        lon, lat = lonlat(z, x, y, px, py)
+                        # One tile unit at this zoom, in degrees of longitude.
+                        unit = 360 / (2 ** z) / 4096
+                        worst_offset = max(worst_offset, abs(lon - want[0]) / unit, abs(lat - want[1]) / unit / max(math.cos(math.radians(lat)), 0.1))
+        regions = [sg.shape(f["geometry"]) for f in tile.get("regions", {}).get("features", [])]
+        for i in range(len(regions)):
+            for j in range(i + 1, len(regions)):
+                if regions[i].intersection(regions[j]).area > 1.0:
+                    overlap_free = False
+                    problems.append(f"{path}: regions {i} and {j} overlap")
+        if regions:
+            union = unary_union(regions)
+            holes = [h for p in (union.geoms if union.geom_type == "MultiPolygon" else [union]) for h in p.interiors]
+            if holes:
+                gap_free = False
+                problems.append(f"{path}: {len(holes)} gaps between regions")
+    for p in problems[:10]:
+        print("   ", p)
+    check("every layer is a ThreatMap layer", names_ok)
+    check("every decoded geometry is valid", valid)
+    check("neighbouring regions never overlap in a tile", overlap_free)
+    check("no sliver gaps between regions in a tile", gap_free)
+    check(f"incidents within a tile unit of their source (worst {worst_offset:.2f})", worst_offset <= 1.0)
+
+    sample = [t for t in tiles if int(re.findall(r"/(\d+)/\d+/\d+\.mvt$", t)[0]) <= 3] + tiles[:: max(1, len(tiles) // 15)]
+    for path in sample:
+        info = subprocess.run(["ogrinfo", "-al", "-so", path], capture_output=True, text=True)
+        got = {m[0]: int(m[1]) for m in re.findall(r"Layer name: (\w+)\n(?:.*\n)*?Feature Count: (\d+)", info.stdout)}
+        check(f"ogrinfo reads {os.path.relpath(path, out)} with the same counts", info.returncode == 0 and got == counts[path], f"{got} vs {counts[path]}")
+
+    tilejson = json.load(open(os.path.join(out, "tiles.json")))
+    check("tiles.json names the five layers", [l["id"] for l in tilejson["vector_layers"]] == ["regions", "zones", "alert_areas", "incidents", "labels"])
+    schema_path = root.parent / "shared/schemas/tilejson-3.0.0.schema.json"
+    if schema_path.exists():
+        import jsonschema
+        schema = json.load(open(schema_path))
+        errors = list(jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)(schema).iter_errors(tilejson))
+        check("tiles.json validates against the TileJSON 3.0.0 schema", not errors, "; ".join(e.message for e in errors)[:300])
+    else:
+        print("skipped: tiles.json against the TileJSON schema (../shared/schemas is absent)")
+print(f"tiles: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
