@@ -26,7 +26,8 @@ let package = Package(
         .target(name: "Atlas", dependencies: ["Geo", "ThreatModel"]),
         .target(name: "AlertIngest", dependencies: ["Geo", "ThreatModel", "Atlas"]),
         .target(name: "ThreatLayers", dependencies: ["Geo", "ThreatModel", "Atlas"]),
-        .target(name: "VectorTiles", dependencies: ["Geo"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "VectorTiles", dependencies: ["Geo", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "ThreatStore", dependencies: [
             "ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),

@@ -3,7 +3,8 @@
 z0-8 pyramid as a directory, then decodes every tile with the PyPI mapbox-vector-tile decoder
 (layer names, valid geometries, neighbouring regions neither overlapping nor leaving sliver gaps,
 incidents within a tile unit of their source position), loads a sample of tiles with GDAL's
-ogrinfo (same feature counts), and validates tiles.json against the TileJSON 3.0.0 schema in
+ogrinfo (same feature counts), reads the same pyramid back from MBTiles (sqlite3, GDAL) and PMTiles (PyPI
+pmtiles), and validates tiles.json against the TileJSON 3.0.0 schema in
 ../shared/schemas (skipped, saying so, where that folder is absent). Prints "N passed, N failed"."""
 import glob
 import json
@@ -103,6 +104,35 @@ with tempfile.TemporaryDirectory() as tmp:
         info = subprocess.run(["ogrinfo", "-al", "-so", path], capture_output=True, text=True)
         got = {m[0]: int(m[1]) for m in re.findall(r"Layer name: (\w+)\n(?:.*\n)*?Feature Count: (\d+)", info.stdout)}
         check(f"ogrinfo reads {os.path.relpath(path, out)} with the same counts", info.returncode == 0 and got == counts[path], f"{got} vs {counts[path]}")
+
+    # The same pyramid as MBTiles and PMTiles: every tile the same bytes once decompressed.
+    import gzip
+    import sqlite3
+    from pmtiles.reader import MmapSource, Reader, all_tiles
+    mb, pm = os.path.join(tmp, "t.mbtiles"), os.path.join(tmp, "t.pmtiles")
+    for fmt, path in [("mbtiles", mb), ("pmtiles", pm)]:
+        subprocess.run([binary, "export", "tiles", "-o", path, "--format", fmt, "--maxzoom", "8", "--as-of", "2024-07-05", "--store", store],
+                       check=True, capture_output=True)
+    dir_tiles = {tuple(map(int, re.findall(r"(\d+)/(\d+)/(\d+)\.mvt$", p)[0])): open(p, "rb").read() for p in tiles}
+    con = sqlite3.connect(mb)
+    rows = {(z, x, (1 << z) - 1 - row): gzip.decompress(data) for z, x, row, data in con.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles")}
+    meta = dict(con.execute("SELECT name, value FROM metadata"))
+    check("MBTiles holds the same tiles (TMS rows, gzip)", rows == dir_tiles, f"{len(rows)} vs {len(dir_tiles)}")
+    check("MBTiles metadata json names the five layers with fields",
+          [l["id"] for l in json.loads(meta["json"])["vector_layers"]] == ["regions", "zones", "alert_areas", "incidents", "labels"]
+          and all(l["fields"] for l in json.loads(meta["json"])["vector_layers"]))
+    info = subprocess.run(["ogrinfo", "-so", mb], capture_output=True, text=True)
+    check("ogrinfo opens the MBTiles", info.returncode == 0 and "regions" in info.stdout and "format=pbf" in info.stdout, info.stderr[:200])
+    with open(pm, "rb") as f:
+        reader = Reader(MmapSource(f))
+        header = reader.header()
+        got = {zxy: gzip.decompress(data) for zxy, data in all_tiles(reader.get_bytes)}
+        check("the pmtiles reader finds every tile, the same bytes", got == dir_tiles, f"{len(got)} vs {len(dir_tiles)}")
+        check("PMTiles by z/x/y lookup", all(gzip.decompress(reader.get(*zxy)) == b for zxy, b in list(dir_tiles.items())[:40]))
+        check("PMTiles header: clustered, zooms 0-8, duplicates stored once",
+              header["clustered"] and header["min_zoom"] == 0 and header["max_zoom"] == 8
+              and header["tile_contents_count"] <= header["tile_entries_count"] <= header["addressed_tiles_count"] == len(dir_tiles))
+        check("PMTiles metadata names the layers", [l["id"] for l in reader.metadata()["vector_layers"]][0] == "regions")
 
     tilejson = json.load(open(os.path.join(out, "tiles.json")))
     check("tiles.json names the five layers", [l["id"] for l in tilejson["vector_layers"]] == ["regions", "zones", "alert_areas", "incidents", "labels"])

@@ -26,7 +26,7 @@ python3 -c "import geopandas, shapely" 2>/dev/null || python3 -m pip install --q
 python3 Scripts/check-layers.py
 
 echo "== mapbox-vector-tile and GDAL read our vector tiles"
-python3 -c "import mapbox_vector_tile, jsonschema" 2>/dev/null || python3 -m pip install --quiet mapbox-vector-tile jsonschema
+python3 -c "import mapbox_vector_tile, jsonschema, pmtiles" 2>/dev/null || python3 -m pip install --quiet mapbox-vector-tile jsonschema pmtiles
 python3 Scripts/check-tiles.py
 
 echo "== our JSON samples against our JSON Schema"

@@ -5,7 +5,7 @@ import ThreatLayers
 import VectorTiles
 
 enum TileFormat: String, CaseIterable, ExpressibleByArgument {
-    case dir
+    case dir, mbtiles, pmtiles
 }
 
 /// A layer's features for the tiler: flat properties as tile values, a rank for thinning points
@@ -32,19 +32,23 @@ func tileSource(_ name: LayerName, _ fc: FeatureCollection) -> TileLayerSource {
 struct ExportTiles: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tiles",
-        abstract: "Write the layers as Mapbox Vector Tiles (a z/x/y.mvt folder with tiles.json), as of a date.",
+        abstract: "Write the layers as Mapbox Vector Tiles, as of a date: a z/x/y.mvt folder, MBTiles or PMTiles.",
         discussion: """
             One MVT layer per ThreatMap layer, extent 4096, in the Web Mercator XYZ scheme. Per zoom, shapes are \
             simplified to about a tile unit (regions and zones with their shared borders kept identical), clipped \
             with a buffer, snapped to the tile grid and kept valid; below the maximum zoom, incidents are thinned to \
             one per 16×16 tile units, the most severe kept. Only tiles with content are written.
+
+            dir: PATH/z/x/y.mvt (uncompressed) and PATH/tiles.json. mbtiles: MBTiles 1.3 (TMS rows, gzip tiles, \
+            metadata json with the vector layers). pmtiles: PMTiles v3 (Hilbert order, gzip, duplicate tiles once). \
+            Archives are written to a temporary name and renamed, so a failure leaves no partial archive.
             """
     )
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The folder to write.", valueName: "path"))
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The folder (dir) or file (mbtiles, pmtiles) to write.", valueName: "path"))
     var output: String
 
-    @Option(help: "The archive format (dir so far).")
+    @Option(help: "The archive format: dir, mbtiles or pmtiles.")
     var format: TileFormat = .dir
 
     @Option(help: "The lowest zoom.")
@@ -90,12 +94,6 @@ struct ExportTiles: AsyncParsableCommand {
         options.minZoom = minzoom
         options.maxZoom = maxzoom
         let tiles = try await Tiler(options: options).tiles(sources)
-        let root = URL(fileURLWithPath: output)
-        for (t, bytes) in tiles {
-            let dir = root.appendingPathComponent("\(t.z)/\(t.x)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try Data(bytes).write(to: dir.appendingPathComponent("\(t.y).mvt"))
-        }
         let bounds = sources.compactMap { s in FeatureCollection(s.features.map { Feature(geometry: $0.geometry) }).boundingBox }
             .reduce(into: BoundingBox?.none) { acc, b in if acc == nil { acc = b } else { acc!.extend(b) } }
             ?? BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85)
@@ -104,9 +102,25 @@ struct ExportTiles: AsyncParsableCommand {
             "alert_areas": "Footprints of the alerts active as of the date", "incidents": "Incidents from 30 days before the date",
             "labels": "A label point inside each region and zone",
         ]
-        var w = JSONWriter()
-        w.value(TileJSON.document(layers: sources, tileURL: tileURL, minZoom: minzoom, maxZoom: maxzoom, bounds: bounds, description: descriptions))
-        try emit(w.bytes, to: root.appendingPathComponent("tiles.json").path)
-        note("wrote \(tiles.count) tiles, \(tiles.values.reduce(0) { $0 + $1.count }) bytes, and tiles.json to \(output)")
+        let tilejson = TileJSON.document(layers: sources, tileURL: tileURL, minZoom: minzoom, maxZoom: maxzoom, bounds: bounds, description: descriptions)
+        let bytes = tiles.values.reduce(0) { $0 + $1.count }
+        switch format {
+        case .dir:
+            let root = URL(fileURLWithPath: output)
+            for (t, data) in tiles {
+                let dir = root.appendingPathComponent("\(t.z)/\(t.x)")
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                try Data(data).write(to: dir.appendingPathComponent("\(t.y).mvt"))
+            }
+            var w = JSONWriter()
+            w.value(tilejson)
+            try emit(w.bytes, to: root.appendingPathComponent("tiles.json").path)
+        case .mbtiles, .pmtiles:
+            let info = TileSetInfo(name: "ThreatMap", description: tilejson.objectValue?["description"]?.stringValue ?? "",
+                                   attribution: tilejson.objectValue?["attribution"]?.stringValue ?? "", minZoom: minzoom, maxZoom: maxzoom,
+                                   bounds: bounds, vectorLayers: tilejson.objectValue?["vector_layers"] ?? [])
+            if format == .mbtiles { try MBTilesArchive.write(tiles, info: info, to: output) } else { try PMTilesArchive.write(tiles, info: info, to: output) }
+        }
+        note("wrote \(tiles.count) tiles (\(bytes) bytes before compression) to \(output) as \(format.rawValue)")
     }
 }

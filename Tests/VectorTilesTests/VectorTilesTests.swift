@@ -211,3 +211,26 @@ func decode(_ tile: [UInt8]) -> [String: (extent: Int, features: [DecodedFeature
         #expect(z10 >= 500)
     }
 }
+
+@Suite struct ArchiveTests {
+    @Test func pmtilesTileIDsFollowTheHilbertCurves() {
+        #expect(PMTilesArchive.tileID(TileAddress(z: 0, x: 0, y: 0)) == 0)
+        // Zoom 1 starts at 1 and walks (0,0), (0,1), (1,1), (1,0).
+        #expect([(0, 0), (0, 1), (1, 1), (1, 0)].map { PMTilesArchive.tileID(TileAddress(z: 1, x: $0.0, y: $0.1)) } == [1, 2, 3, 4])
+        // Zoom 2 starts after the 1 + 4 tiles above it.
+        #expect(PMTilesArchive.tileID(TileAddress(z: 2, x: 0, y: 0)) == 5)
+        var ids = Set<UInt64>()
+        for x in 0..<16 { for y in 0..<16 { ids.insert(PMTilesArchive.tileID(TileAddress(z: 4, x: x, y: y))) } }
+        #expect(ids.count == 256 && ids.min() == 85 && ids.max() == 340)
+    }
+
+    @Test func gzipRoundTripsAndIsDeterministic() throws {
+        let data = Array((0..<100_000).map { UInt8($0 % 251) })
+        let packed = try Gzip.compress(data)
+        #expect(packed.count < data.count / 10)
+        #expect(packed[0] == 0x1F && packed[1] == 0x8B)
+        #expect(try Gzip.decompress(packed) == data)
+        #expect(try Gzip.compress(data) == packed)
+        #expect(throws: Gzip.Failure.self) { try Gzip.decompress([0x1F, 0x8B, 0, 1, 2]) }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import GRDB
+import Geo
+
+/// What every archive records about a tile set besides its tiles.
+public struct TileSetInfo: Sendable {
+    public var name: String
+    public var description: String
+    public var attribution: String
+    public var minZoom: Int
+    public var maxZoom: Int
+    /// Lon/lat bounds of the data.
+    public var bounds: BoundingBox
+    /// The TileJSON `vector_layers` array.
+    public var vectorLayers: JSONValue
+
+    public init(name: String, description: String, attribution: String, minZoom: Int, maxZoom: Int, bounds: BoundingBox, vectorLayers: JSONValue) {
+        self.name = name
+        self.description = description
+        self.attribution = attribution
+        self.minZoom = minZoom
+        self.maxZoom = maxZoom
+        self.bounds = bounds
+        self.vectorLayers = vectorLayers
+    }
+
+    var centreZoom: Int { max(minZoom, min(maxZoom, 5)) }
+}
+
+/// MBTiles 1.3: a SQLite file with `metadata` (name, format `pbf`, bounds, center, zooms, and
+/// `json` naming the vector layers and their fields) and `tiles`, rows in the TMS scheme (y
+/// counted from the south) and tile data gzip-compressed, as the spec requires for `pbf`.
+public enum MBTilesArchive {
+    public static func write(_ tiles: [TileAddress: [UInt8]], info: TileSetInfo, to path: String) throws {
+        let temporary = path + ".partial"
+        try? FileManager.default.removeItem(atPath: temporary)
+        let db = try DatabaseQueue(path: temporary)
+        try db.write { db in
+            try db.execute(sql: """
+                CREATE TABLE metadata (name TEXT, value TEXT);
+                CREATE UNIQUE INDEX metadata_name ON metadata (name);
+                CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+                CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);
+                """)
+            var json = JSONWriter()
+            json.value(["vector_layers": info.vectorLayers])
+            let b = info.bounds, c = b.center
+            let metadata: [(String, String)] = [
+                ("name", info.name), ("format", "pbf"), ("type", "overlay"), ("version", "1.0.0"),
+                ("description", info.description), ("attribution", info.attribution),
+                ("minzoom", String(info.minZoom)), ("maxzoom", String(info.maxZoom)),
+                ("bounds", "\(b.minX),\(b.minY),\(b.maxX),\(b.maxY)"), ("center", "\(c.x),\(c.y),\(info.centreZoom)"),
+                ("json", json.string),
+            ]
+            for (k, v) in metadata { try db.execute(sql: "INSERT INTO metadata (name, value) VALUES (?, ?)", arguments: [k, v]) }
+            let insert = try db.makeStatement(sql: "INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)")
+            for t in tiles.keys.sorted() {
+                try insert.execute(arguments: [t.z, t.x, (1 << t.z) - 1 - t.y, Data(try Gzip.compress(tiles[t]!))])
+            }
+        }
+        try db.close()
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+    }
+}
+
+/// PMTiles version 3: a 127-byte header, a root directory, JSON metadata, leaf directories when
+/// the root would pass 16 KB, and the tile data in Hilbert order, each distinct tile stored once
+/// (identical tiles share an offset; runs of them share an entry). Directories, metadata and tiles
+/// are gzip-compressed.
+public enum PMTilesArchive {
+    /// The position of a tile on the series of Hilbert curves, one per zoom, from z0.
+    public static func tileID(_ t: TileAddress) -> UInt64 {
+        var acc = ((UInt64(1) << (2 * UInt64(t.z))) - 1) / 3
+        var x = UInt64(t.x), y = UInt64(t.y)
+        var a = t.z - 1
+        while a >= 0 {
+            let s = UInt64(1) << UInt64(a)
+            let rx: UInt64 = (x & s) != 0 ? 1 : 0
+            let ry: UInt64 = (y & s) != 0 ? 1 : 0
+            acc += ((3 * rx) ^ ry) * s * s
+            if ry == 0 {
+                if rx == 1 {
+                    x = s &- 1 &- x
+                    y = s &- 1 &- y
+                }
+                swap(&x, &y)
+            }
+            a -= 1
+        }
+        return acc
+    }
+
+    struct Entry {
+        var tileID: UInt64
+        var offset: UInt64
+        var length: UInt64
+        var runLength: UInt64
+    }
+
+    static func serialize(_ entries: [Entry]) throws -> [UInt8] {
+        var w = ProtobufWriter()
+        w.varint(UInt64(entries.count))
+        var last: UInt64 = 0
+        for e in entries {
+            w.varint(e.tileID - last)
+            last = e.tileID
+        }
+        for e in entries { w.varint(e.runLength) }
+        for e in entries { w.varint(e.length) }
+        for (i, e) in entries.enumerated() {
+            w.varint(i > 0 && e.offset == entries[i - 1].offset + entries[i - 1].length ? 0 : e.offset + 1)
+        }
+        return try Gzip.compress(w.bytes)
+    }
+
+    public static func write(_ tiles: [TileAddress: [UInt8]], info: TileSetInfo, to path: String) throws {
+        // Tile data in tile-id order; a tile equal to one already written points at it.
+        var data: [UInt8] = []
+        var entries: [Entry] = []
+        var seen: [[UInt8]: UInt64] = [:]
+        var contents = 0
+        for (id, t) in tiles.keys.map({ (tileID($0), $0) }).sorted(by: { $0.0 < $1.0 }) {
+            let compressed = try Gzip.compress(tiles[t]!)
+            let offset: UInt64
+            if let o = seen[compressed] {
+                offset = o
+            } else {
+                offset = UInt64(data.count)
+                seen[compressed] = offset
+                data += compressed
+                contents += 1
+            }
+            if let last = entries.last, last.offset == offset, last.tileID + last.runLength == id {
+                entries[entries.count - 1].runLength += 1
+            } else {
+                entries.append(Entry(tileID: id, offset: offset, length: UInt64(compressed.count), runLength: 1))
+            }
+        }
+        guard !entries.isEmpty else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "no tile to write"]) }
+
+        // The root, or a root of leaves when the root alone would not fit in the first 16 KB.
+        var root = try serialize(entries)
+        var leaves: [UInt8] = []
+        var leafSize = 4096
+        while 127 + root.count > 16_384 {
+            leaves = []
+            var rootEntries: [Entry] = []
+            for start in stride(from: 0, to: entries.count, by: leafSize) {
+                let leaf = try serialize(Array(entries[start..<min(start + leafSize, entries.count)]))
+                rootEntries.append(Entry(tileID: entries[start].tileID, offset: UInt64(leaves.count), length: UInt64(leaf.count), runLength: 0))
+                leaves += leaf
+            }
+            root = try serialize(rootEntries)
+            leafSize *= 2
+        }
+        var json = JSONWriter()
+        json.value([
+            "name": .string(info.name), "description": .string(info.description), "attribution": .string(info.attribution),
+            "type": "overlay", "version": "1.0.0", "vector_layers": info.vectorLayers,
+        ])
+        let metadata = try Gzip.compress(json.bytes)
+
+        var header: [UInt8] = Array("PMTiles".utf8) + [3]
+        func u64(_ v: UInt64) { for i in 0..<8 { header.append(UInt8((v >> (8 * UInt64(i))) & 0xFF)) } }
+        func i32(_ v: Double) {
+            let n = UInt32(bitPattern: Int32((v * 10_000_000).rounded()))
+            for i in 0..<4 { header.append(UInt8((n >> (8 * UInt32(i))) & 0xFF)) }
+        }
+        let rootOffset: UInt64 = 127
+        let metadataOffset = rootOffset + UInt64(root.count)
+        let leavesOffset = metadataOffset + UInt64(metadata.count)
+        let dataOffset = leavesOffset + UInt64(leaves.count)
+        u64(rootOffset); u64(UInt64(root.count))
+        u64(metadataOffset); u64(UInt64(metadata.count))
+        u64(leavesOffset); u64(UInt64(leaves.count))
+        u64(dataOffset); u64(UInt64(data.count))
+        u64(UInt64(tiles.count)); u64(UInt64(entries.count)); u64(UInt64(contents))
+        header += [1, 2, 2, 1, UInt8(info.minZoom), UInt8(info.maxZoom)]  // clustered, gzip, gzip, MVT
+        let b = info.bounds
+        i32(b.minX); i32(b.minY); i32(b.maxX); i32(b.maxY)
+        header.append(UInt8(info.centreZoom))
+        i32(b.center.x); i32(b.center.y)
+        precondition(header.count == 127)
+        let temporary = path + ".partial"
+        try Data(header + root + metadata + leaves + data).write(to: URL(fileURLWithPath: temporary))
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+    }
+}
