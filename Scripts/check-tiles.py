@@ -135,6 +135,15 @@ with tempfile.TemporaryDirectory() as tmp:
         check("PMTiles metadata names the layers", [l["id"] for l in reader.metadata()["vector_layers"]][0] == "regions")
 
     tilejson = json.load(open(os.path.join(out, "tiles.json")))
+    style = json.load(open(os.path.join(out, "style.json")))
+    layer_ids = {l["id"] for l in tilejson["vector_layers"]}
+    check("style.json is a MapLibre style (version 8) on the tiles' TileJSON",
+          style["version"] == 8 and style["sources"]["threatmap"] == {"type": "vector", "url": "tiles.json"})
+    check("every style layer draws an existing source layer",
+          all(l.get("source-layer", "regions") in layer_ids for l in style["layers"]))
+    fill = next(l for l in style["layers"] if l["id"] == "regions-fill")["paint"]["fill-color"]
+    check("regions are coloured by level with the scale's colours",
+          fill[:2] == ["match", ["get", "level"]] and fill[2:12] == [1, "#1a9850", 2, "#91cf60", 3, "#fee08b", 4, "#fc8d59", 5, "#d73027"])
     check("tiles.json names the five layers", [l["id"] for l in tilejson["vector_layers"]] == ["regions", "zones", "alert_areas", "incidents", "labels"])
     schema_path = root.parent / "shared/schemas/tilejson-3.0.0.schema.json"
     if schema_path.exists():

@@ -147,6 +147,7 @@ struct TileWorker {
                     }
                 }
             }
+            let before = out.count
             for (t, perLayer) in byTile {
                 var tile = MVTTileBuilder()
                 for (li, indices) in perLayer.enumerated() where !indices.isEmpty {
@@ -156,7 +157,7 @@ struct TileWorker {
                 }
                 if !tile.isEmpty { out[t] = tile.encoded() }
             }
-            progress?(byTile.count)
+            progress?(out.count - before)
         }
         return out
     }

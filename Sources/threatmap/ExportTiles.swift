@@ -39,7 +39,7 @@ struct ExportTiles: AsyncParsableCommand {
             with a buffer, snapped to the tile grid and kept valid; below the maximum zoom, incidents are thinned to \
             one per 16×16 tile units, the most severe kept. Only tiles with content are written.
 
-            dir: PATH/z/x/y.mvt (uncompressed) and PATH/tiles.json. mbtiles: MBTiles 1.3 (TMS rows, gzip tiles, \
+            dir: PATH/z/x/y.mvt (uncompressed), PATH/tiles.json and PATH/style.json (a MapLibre style). mbtiles: MBTiles 1.3 (TMS rows, gzip tiles, \
             metadata json with the vector layers). pmtiles: PMTiles v3 (Hilbert order, gzip, duplicate tiles once). \
             Archives are written to a temporary name and renamed, so a failure leaves no partial archive.
             """
@@ -62,6 +62,9 @@ struct ExportTiles: AsyncParsableCommand {
 
     @Option(name: .customLong("tile-url"), help: ArgumentHelp("The tile URL template written into tiles.json (relative to it by default).", valueName: "url"))
     var tileURL = "{z}/{x}/{y}.mvt"
+
+    @Option(name: .customLong("style-source-url"), help: ArgumentHelp("The TileJSON URL written into style.json; MapLibre needs it absolute, e.g. https://tiles.example.org/tiles.json.", valueName: "url"))
+    var styleSourceURL = "tiles.json"
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var geodata: GeoDataOptions
@@ -93,7 +96,10 @@ struct ExportTiles: AsyncParsableCommand {
         var options = TilerOptions()
         options.minZoom = minzoom
         options.maxZoom = maxzoom
-        let tiles = try await Tiler(options: options).tiles(sources)
+        let progress = ProgressLine(total: options.workers * (maxzoom - minzoom + 1))
+        let report: (@Sendable (Int) -> Void)? = progress.map { line in { @Sendable n in line.advance(tiles: n) } }
+        let tiles = try await Tiler(options: options).tiles(sources, progress: report)
+        progress?.finish()
         let bounds = sources.compactMap { s in FeatureCollection(s.features.map { Feature(geometry: $0.geometry) }).boundingBox }
             .reduce(into: BoundingBox?.none) { acc, b in if acc == nil { acc = b } else { acc!.extend(b) } }
             ?? BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85)
@@ -115,6 +121,9 @@ struct ExportTiles: AsyncParsableCommand {
             var w = JSONWriter()
             w.value(tilejson)
             try emit(w.bytes, to: root.appendingPathComponent("tiles.json").path)
+            var style = JSONWriter()
+            style.value(MapStyle.document(tileJSONURL: styleSourceURL))
+            try emit(style.bytes, to: root.appendingPathComponent("style.json").path)
         case .mbtiles, .pmtiles:
             let info = TileSetInfo(name: "ThreatMap", description: tilejson.objectValue?["description"]?.stringValue ?? "",
                                    attribution: tilejson.objectValue?["attribution"]?.stringValue ?? "", minZoom: minzoom, maxZoom: maxzoom,
@@ -122,5 +131,35 @@ struct ExportTiles: AsyncParsableCommand {
             if format == .mbtiles { try MBTilesArchive.write(tiles, info: info, to: output) } else { try PMTilesArchive.write(tiles, info: info, to: output) }
         }
         note("wrote \(tiles.count) tiles (\(bytes) bytes before compression) to \(output) as \(format.rawValue)")
+    }
+}
+
+/// A progress line on standard error while tiles are made, only when it is a terminal: a batch
+/// script's log gets none.
+final class ProgressLine: @unchecked Sendable {
+    let lock = NSLock()
+    let total: Int
+    var done = 0
+    var tiles = 0
+
+    init?(total: Int) {
+        guard isatty(2) == 1 else { return nil }
+        self.total = total
+    }
+
+    /// One worker finished one zoom, with this many tiles.
+    func advance(tiles n: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        done += 1
+        tiles += n
+        let width = 30
+        let filled = width * done / max(total, 1)
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        FileHandle.standardError.write(Data("\r[\(bar)] \(done * 100 / max(total, 1))%  \(tiles) tiles".utf8))
+    }
+
+    func finish() {
+        FileHandle.standardError.write(Data("\n".utf8))
     }
 }

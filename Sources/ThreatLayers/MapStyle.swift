@@ -1,0 +1,57 @@
+import Geo
+import ThreatModel
+
+/// A MapLibre GL style (style spec version 8) for ThreatMap's tiles: regions and zones filled and
+/// outlined by level with the scale's colours, alert footprints outlined, incidents as circles
+/// coloured by level, and labels. Every colour comes from `ThreatLevel.colour`.
+public enum MapStyle {
+    /// A `match` expression from the integer `level` property to the level's colour.
+    static func levelColour() -> JSONValue {
+        var e: [JSONValue] = ["match", ["get", "level"]]
+        for l in ThreatLevel.allCases {
+            e.append(.int(l.rawValue))
+            e.append(.string(l.colour))
+        }
+        e.append("#cccccc")
+        return .array(e)
+    }
+
+    /// The style for the TileJSON at `tileJSONURL` (absolute for MapLibre in a browser).
+    public static func document(tileJSONURL: String, glyphs: String = "https://demotiles.maplibre.org/font/{fontstack}/{range}.pbf") -> JSONValue {
+        let source = "threatmap"
+        func layer(_ id: String, _ type: String, _ sourceLayer: String?, paint: JSONObject = [:], layout: JSONObject = [:], filter: JSONValue? = nil) -> JSONValue {
+            var o: JSONObject = ["id": .string(id), "type": .string(type)]
+            if let sourceLayer {
+                o["source"] = .string(source)
+                o["source-layer"] = .string(sourceLayer)
+            }
+            if let filter { o["filter"] = filter }
+            if !layout.isEmpty { o["layout"] = .object(layout) }
+            if !paint.isEmpty { o["paint"] = .object(paint) }
+            return .object(o)
+        }
+        let style: JSONObject = [
+            "version": 8,
+            "name": "ThreatMap",
+            "glyphs": .string(glyphs),
+            "sources": [source: ["type": "vector", "url": .string(tileJSONURL)]],
+            "layers": [
+                layer("background", "background", nil, paint: ["background-color": "#f4f1ea"]),
+                layer("regions-fill", "fill", "regions", paint: ["fill-color": levelColour(), "fill-opacity": 0.65]),
+                layer("regions-outline", "line", "regions", paint: ["line-color": "#5b5b5b", "line-width": 0.8]),
+                layer("zones-outline", "line", "zones", paint: ["line-color": levelColour(), "line-width": 3, "line-opacity": 0.9]),
+                layer("alert-areas-outline", "line", "alert_areas",
+                      paint: ["line-color": levelColour(), "line-width": 1.5, "line-dasharray": [2, 1]]),
+                layer("incidents", "circle", "incidents", paint: [
+                    "circle-color": levelColour(), "circle-stroke-color": "#333333", "circle-stroke-width": 0.5,
+                    "circle-radius": ["interpolate", ["linear"], ["zoom"], 4, 2, 10, 5],
+                ]),
+                layer("labels", "symbol", "labels", layout: [
+                    "text-field": ["get", "label"], "text-font": ["Open Sans Regular"], "text-size": 12,
+                    "text-allow-overlap": false,
+                ], filter: ["==", ["get", "kind"], "region"]),
+            ],
+        ]
+        return .object(style)
+    }
+}
