@@ -14,15 +14,7 @@ swift build -c release --product threatmap >/dev/null
 bin="$(swift build -c release --show-bin-path)/threatmap"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 Scripts/bench/make_events.py "$incidents" "$work/events.csv" GeoData/mali/gazetteer.csv
-python3 - "$work/events.csv" <<'PY'
-import csv, sys, random
-rng = random.Random(3)
-rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
-for r in rows[1:]:
-    r[1] = f"2024-06-{rng.randint(6, 30):02d}"
-csv.writer(open(sys.argv[1], "w", newline="", encoding="utf-8"), lineterminator="\n").writerows(rows)
-PY
+python3 Scripts/bench/make_events.py "$incidents" "$work/events.csv" GeoData/mali/gazetteer.csv 2024-06-06 2024-06-30
 "$bin" ingest --store "$work/store.sqlite" GeoData/alerts/* "$work/events.csv" >/dev/null 2>&1 || true
 "$bin" export geojson --all -o "$work/layers" --as-of "$as_of" --store "$work/store.sqlite" 2>/dev/null
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Writes N synthetic ACLED-style event rows (the full column set of ACLED's exports), their
-points clustered on Malian towns from the gazetteer, for benchmarks. Deterministic (seeded)."""
+points clustered on Malian towns from the gazetteer, for benchmarks. Deterministic (seeded).
+Usage: make_events.py N OUT GAZETTEER [FIRST_DAY LAST_DAY]; dates are spread over 2024 unless a
+range (YYYY-MM-DD) is given."""
+import datetime
 import csv
 import random
 import sys
@@ -8,6 +11,8 @@ import sys
 n = int(sys.argv[1])
 out = sys.argv[2]
 gazetteer = sys.argv[3]
+first = datetime.date.fromisoformat(sys.argv[4]) if len(sys.argv) > 5 else datetime.date(2024, 1, 1)
+last = datetime.date.fromisoformat(sys.argv[5]) if len(sys.argv) > 5 else datetime.date(2024, 12, 28)
 rng = random.Random(42)
 towns = []
 with open(gazetteer, encoding="utf-8") as f:
@@ -33,10 +38,10 @@ with open(out, "w", newline="", encoding="utf-8") as f:
         lon += rng.gauss(0, 0.15)
         lat += rng.gauss(0, 0.15)
         et, st = rng.choice(types)
-        day = rng.randint(1, 28)
-        month = rng.randint(1, 12)
+        date = first + datetime.timedelta(days=rng.randint(0, (last - first).days))
+        day, month = date.day, date.month
         fatalities = rng.choice([0, 0, 0, 1, 2, 5, 12])
-        w.writerow([f"MLI{i + 1:06d}", f"2024-{month:02d}-{day:02d}", 2024, 1, "Political violence", et, st, rng.choice(actors), "", 2,
+        w.writerow([f"MLI{i + 1:06d}", date.isoformat(), date.year, 1, "Political violence", et, st, rng.choice(actors), "", 2,
                     rng.choice(actors), "", 1, 12, "", 466, "Western Africa", "Mali", region.capitalize(), name, name, name,
                     f"{lat:.4f}", f"{lon:.4f}", 1, "Synthetic source", "Subnational",
-                    f"On {day} {month} 2024, a synthetic event near {name}, with a comma in the notes.", fatalities, "", 1700000000 + i])
+                    f"On {date.isoformat()}, a synthetic event near {name}, with a comma in the notes.", fatalities, "", 1700000000 + i])
