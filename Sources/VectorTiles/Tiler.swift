@@ -44,14 +44,18 @@ public struct TilerOptions: Sendable {
     public var pointCell = 16
     /// How many tasks share the work.
     public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The most a tile may weigh and hold (tippecanoe's defaults). A tile over either limit is
+    /// made again with only the higher-ranked half of its non-coverage features, until it fits.
+    public var maxTileBytes = 500 * 1024
+    public var maxTileFeatures = 200_000
 
     public init() {}
 }
 
 /// Cuts layers into Mapbox Vector Tiles (section 4 of the 2.1 spec): per zoom, simplify to about
 /// a tile unit, clip each tile with a buffer, snap to the integer grid with GEOS (which repairs what
-/// snapping breaks and drops what collapses), orient rings, and encode. Only tiles with content
-/// are returned. Work is shared among tasks, each with its own GEOS context.
+/// snapping breaks and drops what collapses), orient rings, and encode; a tile over the size or
+/// feature limit keeps its most severe features. Only tiles with content are returned. Work is shared among tasks, each with its own GEOS context.
 public struct Tiler: Sendable {
     public var options: TilerOptions
 
@@ -148,14 +152,24 @@ struct TileWorker {
                 }
             }
             let before = out.count
-            for (t, perLayer) in byTile {
-                var tile = MVTTileBuilder()
-                for (li, indices) in perLayer.enumerated() where !indices.isEmpty {
-                    var layer = MVTLayerBuilder(name: layers[li].name, extent: options.extent)
-                    try encode(indices, layer: li, tile: t, shapes: shapes[li], points: points[li], into: &layer)
-                    tile.add(layer)
+            for (t, all) in byTile {
+                var perLayer = all
+                while true {
+                    var tile = MVTTileBuilder()
+                    var features = 0
+                    for (li, indices) in perLayer.enumerated() where !indices.isEmpty {
+                        var layer = MVTLayerBuilder(name: layers[li].name, extent: options.extent)
+                        try encode(indices, layer: li, tile: t, shapes: shapes[li], points: points[li], into: &layer)
+                        features += layer.featureCount
+                        tile.add(layer)
+                    }
+                    if tile.isEmpty { break }
+                    let bytes = tile.encoded()
+                    if (bytes.count <= options.maxTileBytes && features <= options.maxTileFeatures) || !dropHalf(&perLayer, points: points) {
+                        out[t] = bytes
+                        break
+                    }
                 }
-                if !tile.isEmpty { out[t] = tile.encoded() }
             }
             progress?(out.count - before)
         }
@@ -210,6 +224,23 @@ struct TileWorker {
             let f = layers[li].features[fi]
             layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.id))] + f.properties, geometry: .points(pointGroups[fi]!))
         }
+    }
+
+    /// Keeps the higher-ranked half of every non-coverage layer's features in a tile (ties by
+    /// id); false when there is nothing left to drop.
+    func dropHalf(_ perLayer: inout [[Int]], points: [[(Int, Position)]]) -> Bool {
+        var dropped = false
+        for li in perLayer.indices where !layers[li].isCoverage && perLayer[li].count > 1 {
+            let features = layers[li].features
+            func feature(_ i: Int) -> TileFeature { features[i < 0 ? points[li][-1 - i].0 : i] }
+            let ranked = perLayer[li].sorted { a, b in
+                let fa = feature(a), fb = feature(b)
+                return fa.rank != fb.rank ? fa.rank > fb.rank : fa.id < fb.id
+            }
+            perLayer[li] = Array(ranked.prefix(ranked.count / 2))
+            dropped = true
+        }
+        return dropped
     }
 
     /// The shoelace sum in tile space: positive for a ring clockwise on screen (y down).

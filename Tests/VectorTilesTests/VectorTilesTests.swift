@@ -234,3 +234,42 @@ func decode(_ tile: [UInt8]) -> [String: (extent: Int, features: [DecodedFeature
         #expect(throws: Gzip.Failure.self) { try Gzip.decompress([0x1F, 0x8B, 0, 1, 2]) }
     }
 }
+
+@Suite struct TileLimitTests {
+    @Test func anOversizedTileKeepsItsHighestRankedFeatures() async throws {
+        var areas: [TileFeature] = []
+        for i in 0..<40 {
+            let x = -5 + Double(i) * 0.01
+            let ring = (0...64).map { k -> Position in
+                let a = Double(k) / 64 * 2 * .pi
+                return Position(x + 0.5 * cos(a), 14 + 0.5 * sin(a))
+            }
+            areas.append(TileFeature(id: "a\(i)", geometry: .polygon(Polygon(exterior: ring)), properties: [("level", .int(Int64(i % 5 + 1)))],
+                                     rank: Double(i % 5 + 1)))
+        }
+        var options = TilerOptions()
+        options.maxZoom = 4
+        options.workers = 1
+        let free = try await Tiler(options: options).tiles([TileLayerSource(name: "alert_areas", features: areas)])
+        let biggest = free.values.map(\.count).max()!
+        options.maxTileBytes = biggest / 3
+        let limited = try await Tiler(options: options).tiles([TileLayerSource(name: "alert_areas", features: areas)])
+        #expect(limited.values.allSatisfy { $0.count <= options.maxTileBytes })
+        // What stays is the most severe: no dropped feature outranks a kept one.
+        func levels(_ bytes: [UInt8]) -> [String: Int64] {
+            var out: [String: Int64] = [:]
+            for f in decode(bytes)["alert_areas"]?.features ?? [] {
+                if case .string(let id) = f.properties["id"], case .int(let l) = f.properties["level"] { out[id] = l }
+            }
+            return out
+        }
+        var droppedSomewhere = false
+        for (t, bytes) in limited {
+            let kept = levels(bytes), all = levels(free[t]!)
+            let dropped = all.filter { kept[$0.key] == nil }
+            droppedSomewhere = droppedSomewhere || !dropped.isEmpty
+            #expect((kept.values.min() ?? 5) >= (dropped.values.max() ?? 0), "\(t)")
+        }
+        #expect(droppedSomewhere)
+    }
+}
