@@ -6,14 +6,17 @@ import ThreatModel
 
 /// A source document as received: its bytes are kept whole, with their SHA-256.
 public struct SourceDocument: Sendable {
-    public var name: String
-    public var format: AlertFormat
-    public var bytes: [UInt8]
+    public let name: String
+    public let format: AlertFormat
+    public let bytes: [UInt8]
+    /// The bytes' SHA-256, in hex: computed once, here.
+    public let sha256: String
 
     public init(name: String, format: AlertFormat, bytes: [UInt8]) {
         self.name = name
         self.format = format
         self.bytes = bytes
+        self.sha256 = SHA256.hex(bytes)
     }
 }
 
@@ -204,9 +207,9 @@ public final class ThreatStore: Sendable {
         try ingest(document, alerts: alerts, incidents: Feed(all: incidents), receivedAt: receivedAt)
     }
 
-    /// Whether a document with these bytes is stored.
-    public func contains(_ bytes: [UInt8]) throws -> Bool {
-        let sha = SHA256.hex(bytes)
+    /// Whether a document with the same bytes is stored.
+    public func contains(_ document: SourceDocument) throws -> Bool {
+        let sha = document.sha256
         return try queue.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE sha256 = ?", arguments: [sha]) ?? false }
     }
 
@@ -222,7 +225,7 @@ public final class ThreatStore: Sendable {
     }
 
     func write(_ document: SourceDocument, alerts: [Alert], incidents: Feed<Incident>, receivedAt: Date) throws -> IngestReport {
-        let sha = SHA256.hex(document.bytes)
+        let sha = document.sha256
         do {
             return try queue.write { db in
                 if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM document WHERE sha256 = ?", arguments: [sha]) {

@@ -79,11 +79,12 @@ struct Ingest: AsyncParsableCommand {
                 step("read \(file) (\(bytes.count) bytes)")
                 let name = URL(fileURLWithPath: file).lastPathComponent
                 if (read.format ?? AlertReader.detect(bytes)) == .csv {
-                    if try store.contains(bytes) {
+                    let document = SourceDocument(name: name, format: .csv, bytes: bytes)
+                    if try store.contains(document) {
                         print("\(file): already stored; nothing changed")
                         continue
                     }
-                    let (table, report) = try ingestTable(bytes, name: name, file: file, context: context, store: store)
+                    let (table, report) = try ingestTable(document, file: file, context: context, store: store)
                     step("parsed, resolved and stored \(file): \(table.incidents.count) incidents")
                     for e in table.errors { note("\(file): \(e)") }
                     if !table.errors.isEmpty { failures += 1 }
@@ -138,18 +139,17 @@ final class ReportBox: @unchecked Sendable {
 /// Reads an event table and stores it at once: the store writes on a thread of its own, in one
 /// transaction, while this one reads and resolves rows, so that the two overlap. A table with no
 /// readable row rolls back and returns no report.
-func ingestTable(_ bytes: [UInt8], name: String, file: String, context: ResolutionContext, store: ThreatStore) throws -> (EventTable, IngestReport?) {
+func ingestTable(_ document: SourceDocument, file: String, context: ResolutionContext, store: ThreatStore) throws -> (EventTable, IngestReport?) {
     let feed = Feed<Incident>()
     let box = ReportBox()
     let done = DispatchSemaphore(value: 0)
-    let document = SourceDocument(name: name, format: .csv, bytes: bytes)
     Thread.detachNewThread {
         box.result = Result { try store.ingest(document, alerts: [], incidents: feed) }
         done.signal()
     }
     let table: EventTable
     do {
-        table = try AlertReader(context: context).readEvents(bytes, emit: feed.put)
+        table = try AlertReader(context: context).readEvents(document.bytes, emit: feed.put)
     } catch {
         feed.abort("\(error)")
         done.wait()
