@@ -241,10 +241,11 @@ public struct TextResolver {
                 placesInClause[c].append(addMention(mention))
             }
 
+            // The level when no cue says otherwise: one lower in background.
+            let sectionBaseline = unit.section == .context ? Lexicon.adjust(baseline, by: -1) : baseline
             func level(_ category: ThreatCategory, clause c: Int) -> ThreatLevel {
                 let applicable = cues[c].filter { $0.category == nil || $0.category == category }
-                if let best = applicable.map(\.level).max() { return best }
-                return unit.section == .context ? Lexicon.adjust(baseline, by: -1) : baseline
+                return applicable.map(\.level).max() ?? sectionBaseline
             }
             for c in 0..<clauseCount {
                 let places = placesInClause[c]
@@ -252,7 +253,7 @@ public struct TextResolver {
                     let cats = categories[c].isEmpty ? sentenceCategories : categories[c]
                     for p in places where result.places[p].role != .context {
                         for cat in cats {
-                            let l = categories[c].isEmpty ? (unit.section == .context ? Lexicon.adjust(baseline, by: -1) : baseline) : level(cat, clause: c)
+                            let l = categories[c].isEmpty ? sectionBaseline : level(cat, clause: c)
                             result.assessments.append(ThreatAssessment(category: cat, level: l, place: p, provenance: provenance))
                         }
                     }
