@@ -84,13 +84,7 @@ struct ExportTiles: AsyncParsableCommand {
         let snapshot = builder.snapshot(alerts: alerts, at: moment, since: from)
         var sources: [TileLayerSource] = []
         for name in LayerName.allCases {
-            let fc: FeatureCollection
-            if name == .incidents {
-                let rows = try store?.sourcedIncidents(from: from, through: moment, details: false) ?? []
-                fc = LayerBuilder.incidents(rows.map { SourcedIncident(incident: $0.incident, source: $0.source) }, from: from, through: moment)
-            } else {
-                fc = try builder.layer(name, snapshot, incidents: [])
-            }
+            let fc = name == .incidents ? try incidentsLayer(store, from: from, through: moment) : try builder.layer(name, snapshot, incidents: [])
             sources.append(tileSource(name, fc))
         }
         var options = TilerOptions()
@@ -100,7 +94,7 @@ struct ExportTiles: AsyncParsableCommand {
         let report: (@Sendable (Int) -> Void)? = progress.map { line in { @Sendable n in line.advance(tiles: n) } }
         let tiles = try await Tiler(options: options).tiles(sources, progress: report)
         progress?.finish()
-        let bounds = sources.compactMap { s in FeatureCollection(s.features.map { Feature(geometry: $0.geometry) }).boundingBox }
+        let bounds = sources.flatMap(\.features).compactMap(\.geometry.boundingBox)
             .reduce(into: BoundingBox?.none) { acc, b in if acc == nil { acc = b } else { acc!.extend(b) } }
             ?? BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85)
         let descriptions = [
