@@ -2,7 +2,8 @@
 """Outside readers on our vector tiles: ingests the sample alerts into a scratch store, exports a
 z0-8 pyramid as a directory, then decodes every tile with the PyPI mapbox-vector-tile decoder
 (layer names, valid geometries, neighbouring regions neither overlapping nor leaving sliver gaps,
-incidents within a tile unit of their source position), loads a sample of tiles with GDAL's
+incidents within a tile unit of their source position, region, zone and alert-area outlines within
+a pixel of their source), loads a sample of tiles with GDAL's
 ogrinfo (same feature counts), reads the same pyramid back from MBTiles (sqlite3, GDAL) and PMTiles (PyPI
 pmtiles), and validates tiles.json against the TileJSON 3.0.0 schema in
 ../shared/schemas (skipped, saying so, where that folder is absent). Prints "N passed, N failed"."""
@@ -17,8 +18,10 @@ import sys
 import tempfile
 
 import mapbox_vector_tile
+import numpy
 import shapely
 import shapely.geometry as sg
+from shapely import affinity
 from shapely.ops import unary_union
 
 root = pathlib.Path(__file__).resolve().parent.parent
@@ -41,6 +44,27 @@ def lonlat(z, x, y, px, py, extent=4096):
     return lon, lat
 
 
+def mercator_unit(lonlat):
+    """Web Mercator scaled to the unit square, y down (tile z/x/y covers x/2^z..(x+1)/2^z)."""
+    lon, lat = lonlat[:, 0], lonlat[:, 1]
+    return numpy.column_stack([(lon + 180) / 360, (1 - numpy.arcsinh(numpy.tan(numpy.radians(lat))) / math.pi) / 2])
+
+
+def outline_offset(decoded, source, z, x, y, extent=4096):
+    """How far (tile units) a decoded polygon's outline strays from its source's, both ways, over
+    the points of each outline (every 2 units) that lie inside the tile proper; the other outline
+    is taken whole, so that the buffer's cut line plays no part."""
+    n = 2 ** z
+    local = affinity.affine_transform(source, [n * extent, 0, 0, n * extent, -x * extent, -y * extent])
+    square = sg.box(0, 0, extent, extent)
+    worst = 0.0
+    for a, b in ((decoded.boundary, local.boundary), (local.boundary, decoded.boundary)):
+        inside = shapely.segmentize(a.intersection(square), 2)
+        if not inside.is_empty:
+            worst = max(worst, float(shapely.distance(shapely.points(shapely.get_coordinates(inside)), b).max()))
+    return worst
+
+
 with tempfile.TemporaryDirectory() as tmp:
     store = os.path.join(tmp, "store.sqlite")
     subprocess.run([binary, "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*")))], capture_output=True)
@@ -49,11 +73,19 @@ with tempfile.TemporaryDirectory() as tmp:
     src = os.path.join(tmp, "incidents.geojson")
     subprocess.run([binary, "export", "geojson", "--layer", "incidents", "-o", src, "--as-of", "2024-07-05", "--store", store], check=True, capture_output=True)
     incidents = {f["properties"]["event_id"]: f["geometry"]["coordinates"] for f in json.load(open(src))["features"]}
+    # Every area in Web Mercator's unit square (0-1, y down), to compare with decoded tiles.
+    areas = {}
+    for name in ("regions", "zones", "alert_areas"):
+        path = os.path.join(tmp, name + ".geojson")
+        subprocess.run([binary, "export", "geojson", "--layer", name, "-o", path, "--precision", "7", "--as-of", "2024-07-05", "--store", store],
+                       check=True, capture_output=True)
+        areas[name] = {f["id"]: shapely.transform(sg.shape(f["geometry"]), mercator_unit) for f in json.load(open(path))["features"]}
 
     tiles = sorted(glob.glob(os.path.join(out, "*/*/*.mvt")))
     check("tiles were written", len(tiles) > 20, str(len(tiles)))
     names_ok = valid = overlap_free = gap_free = True
-    worst_offset = 0.0
+    worst_offset = worst_outline = 0.0
+    worst_where = ""
     problems = []
     counts = {}
     for path in tiles:
@@ -67,6 +99,15 @@ with tempfile.TemporaryDirectory() as tmp:
                 if not g.is_valid:
                     valid = False
                     problems.append(f"{path} {name} {f['properties'].get('id')}: {shapely.is_valid_reason(g)}")
+            if name in areas:
+                for f in layer["features"]:
+                    source = areas[name].get(f["properties"]["id"])
+                    if source is not None:
+                        offset = outline_offset(sg.shape(f["geometry"]), source, z, x, y)
+                        if offset > 16:
+                            problems.append(f"{path} {name} {f['properties']['id']}: outline {offset:.1f} units from its source")
+                        if offset > worst_outline:
+                            worst_outline, worst_where = offset, f"{name} {f['properties']['id']} in {z}/{x}/{y}"
             if name == "incidents":
                 for f in layer["features"]:
                     coords = f["geometry"]["coordinates"]
@@ -98,6 +139,8 @@ with tempfile.TemporaryDirectory() as tmp:
     check("neighbouring regions never overlap in a tile", overlap_free)
     check("no sliver gaps between regions in a tile", gap_free)
     check(f"incidents within a tile unit of their source (worst {worst_offset:.2f})", worst_offset <= 1.0)
+    # A pixel of a 256-pixel tile is 16 of its 4096 units.
+    check(f"area outlines within a pixel of their source (worst {worst_outline:.2f} of 16 units, {worst_where})", worst_outline <= 16)
 
     sample = [t for t in tiles if int(re.findall(r"/(\d+)/\d+/\d+\.mvt$", t)[0]) <= 3] + tiles[:: max(1, len(tiles) // 15)]
     for path in sample:
