@@ -13,10 +13,14 @@ let package = Package(
         .library(name: "ThreatStore", targets: ["ThreatStore"]),
         .library(name: "ThreatLayers", targets: ["ThreatLayers"]),
         .library(name: "VectorTiles", targets: ["VectorTiles"]),
+        .library(name: "ThreatService", targets: ["ThreatService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
@@ -31,10 +35,15 @@ let package = Package(
         .target(name: "ThreatStore", dependencies: [
             "ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
+        .target(name: "ThreatService", dependencies: [
+            "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .executableTarget(
             name: "threatmap",
             dependencies: [
-                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles",
+                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles", "ThreatService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +54,9 @@ let package = Package(
         .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel", "Geo"]),
         .testTarget(name: "VectorTilesTests", dependencies: ["VectorTiles", "Geo"]),
         .testTarget(name: "ThreatLayersTests", dependencies: ["ThreatLayers", "AlertIngest", "Atlas", "Geo", "ThreatModel"]),
+        .testTarget(name: "ThreatServiceTests", dependencies: [
+            "ThreatService", "ThreatStore", "Geo", "ThreatModel", "ThreatLayers", "AlertIngest", "Atlas", "VectorTiles", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "ThreatmapTests", dependencies: ["Geo", "ThreatStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -16,8 +16,9 @@ public enum MapStyle {
         return .array(e)
     }
 
-    /// The style for the TileJSON at `tileJSONURL` (absolute for MapLibre in a browser).
-    public static func document(tileJSONURL: String, glyphs: String = "https://demotiles.maplibre.org/font/{fontstack}/{range}.pbf") -> JSONValue {
+    /// The style for the TileJSON at `tileJSONURL` (absolute for MapLibre in a browser). Without
+    /// `glyphs` (a font server) the style has no text layer: the client draws labels itself.
+    public static func document(tileJSONURL: String, glyphs: String? = "https://demotiles.maplibre.org/font/{fontstack}/{range}.pbf") -> JSONValue {
         let source = "threatmap"
         func layer(_ id: String, _ type: String, _ sourceLayer: String?, paint: JSONObject = [:], layout: JSONObject = [:], filter: JSONValue? = nil) -> JSONValue {
             var o: JSONObject = ["id": .string(id), "type": .string(type)]
@@ -30,10 +31,9 @@ public enum MapStyle {
             if !paint.isEmpty { o["paint"] = .object(paint) }
             return .object(o)
         }
-        let style: JSONObject = [
+        var style: JSONObject = [
             "version": 8,
             "name": "ThreatMap",
-            "glyphs": .string(glyphs),
             "sources": [source: ["type": "vector", "url": .string(tileJSONURL)]],
             "layers": [
                 layer("background", "background", nil, paint: ["background-color": "#f4f1ea"]),
@@ -46,12 +46,16 @@ public enum MapStyle {
                     "circle-color": levelColour(), "circle-stroke-color": "#333333", "circle-stroke-width": 0.5,
                     "circle-radius": ["interpolate", ["linear"], ["zoom"], 4, 2, 10, 5],
                 ]),
-                layer("labels", "symbol", "labels", layout: [
-                    "text-field": ["get", "label"], "text-font": ["Open Sans Regular"], "text-size": 12,
-                    "text-allow-overlap": false,
-                ], filter: ["==", ["get", "kind"], "region"]),
             ],
         ]
+        if let glyphs, case .array(var layers) = style["layers"] {
+            style["glyphs"] = .string(glyphs)
+            layers.append(layer("labels", "symbol", "labels", layout: [
+                "text-field": ["get", "label"], "text-font": ["Open Sans Regular"], "text-size": 12,
+                "text-allow-overlap": false,
+            ], filter: ["==", ["get", "kind"], "region"]))
+            style["layers"] = .array(layers)
+        }
         return .object(style)
     }
 }

@@ -341,6 +341,13 @@ public final class ThreatStore: Sendable {
         report.incidents += ids.count
     }
 
+    /// Checkpoints the write-ahead log into the main file and closes the database: for a server
+    /// that stops. The store is unusable afterwards.
+    public func close() throws {
+        try queue.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        try queue.close()
+    }
+
     /// Every stored document, oldest first.
     public func documents() throws -> [StoredDocument] {
         try queue.read { db in

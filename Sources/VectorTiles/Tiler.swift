@@ -63,13 +63,7 @@ public struct Tiler: Sendable {
 
     /// Every tile with content, encoded (not compressed).
     public func tiles(_ layers: [TileLayerSource], progress: (@Sendable (Int) -> Void)? = nil) async throws -> [TileAddress: [UInt8]] {
-        let projected = layers.map { l in
-            TileLayerSource(name: l.name, features: l.features.map { f in
-                var g = f
-                g.geometry = Self.project(f.geometry)
-                return g
-            }, isCoverage: l.isCoverage)
-        }
+        let projected = Self.projected(layers)
         let options = self.options
         return try await withThrowingTaskGroup(of: [TileAddress: [UInt8]].self) { group in
             for w in 0..<options.workers {
@@ -80,6 +74,17 @@ public struct Tiler: Sendable {
             var all: [TileAddress: [UInt8]] = [:]
             for try await part in group { all.merge(part) { a, _ in a } }
             return all
+        }
+    }
+
+    /// The layers in Web Mercator metres, as the tiler works on them.
+    static func projected(_ layers: [TileLayerSource]) -> [TileLayerSource] {
+        layers.map { l in
+            TileLayerSource(name: l.name, features: l.features.map { f in
+                var g = f
+                g.geometry = project(f.geometry)
+                return g
+            }, isCoverage: l.isCoverage)
         }
     }
 
@@ -105,75 +110,110 @@ struct TileWorker {
     let progress: (@Sendable (Int) -> Void)?
 
     func run() throws -> [TileAddress: [UInt8]] {
-        let ctx = GEOSContext()
+        let maker = try TileMaker(layers: layers, options: options, context: GEOSContext())
         var out: [TileAddress: [UInt8]] = [:]
-        // The GEOS form of every feature, once.
-        let objects: [[GEOSObject?]] = try layers.map { l in
-            try l.features.map { f in
-                if case .point = f.geometry { return nil }
-                if case .multiPoint = f.geometry { return nil }
-                return try GEOSObject(f.geometry, context: ctx)
-            }
-        }
         for z in options.minZoom...options.maxZoom {
-            let tolerance = WebMercator.unitSize(zoom: z, extent: options.extent)
-            // Per layer: the zoom's shapes, and which tiles each feature touches.
-            var shapes: [[GEOSObject?]] = []
-            var points: [[(Int, Position)]] = []
-            var byTile: [TileAddress: [[Int]]] = [:]
-            for (li, l) in layers.enumerated() {
-                let simplified = try l.isCoverage
-                    ? Self.simplifyCoverage(objects[li], tolerance: tolerance, ctx)
-                    : objects[li].map { try $0?.simplifiedPreservingTopology(tolerance: tolerance) }
-                shapes.append(simplified)
-                var kept: [(Int, Position)] = []
-                if z < options.maxZoom {
-                    kept = Self.thin(l.features, zoom: z, cell: options.pointCell, extent: options.extent)
-                } else {
-                    for (fi, f) in l.features.enumerated() {
-                        if case .point(let p) = f.geometry { kept.append((fi, p)) }
-                        if case .multiPoint(let ps) = f.geometry { for p in ps { kept.append((fi, p)) } }
-                    }
-                }
-                points.append(kept)
-                let pad = tolerance * Double(options.buffer)
-                for (fi, s) in simplified.enumerated() {
-                    guard let s, let b = s.bounds else { continue }
-                    let box = BoundingBox(minX: b.minX - pad, minY: b.minY - pad, maxX: b.maxX + pad, maxY: b.maxY + pad)
-                    for t in WebMercator.tiles(covering: box, zoom: z) where (t.x + t.y) % options.workers == worker {
-                        byTile[t, default: Array(repeating: [], count: layers.count)][li].append(fi)
-                    }
-                }
-                for (k, (_, p)) in kept.enumerated() {
-                    let box = BoundingBox(minX: p.x - pad, minY: p.y - pad, maxX: p.x + pad, maxY: p.y + pad)
-                    for t in WebMercator.tiles(covering: box, zoom: z) where (t.x + t.y) % options.workers == worker {
-                        byTile[t, default: Array(repeating: [], count: layers.count)][li].append(-1 - k)
-                    }
-                }
-            }
+            let plan = try maker.plan(zoom: z) { ($0.x + $0.y) % options.workers == worker }
             let before = out.count
-            for (t, all) in byTile {
-                var perLayer = all
-                while true {
-                    var tile = MVTTileBuilder()
-                    var features = 0
-                    for (li, indices) in perLayer.enumerated() where !indices.isEmpty {
-                        var layer = MVTLayerBuilder(name: layers[li].name, extent: options.extent)
-                        try encode(indices, layer: li, tile: t, shapes: shapes[li], points: points[li], into: &layer)
-                        features += layer.featureCount
-                        tile.add(layer)
-                    }
-                    if tile.isEmpty { break }
-                    let bytes = tile.encoded()
-                    if (bytes.count <= options.maxTileBytes && features <= options.maxTileFeatures) || !dropHalf(&perLayer, points: points) {
-                        out[t] = bytes
-                        break
-                    }
-                }
+            for t in plan.tiles.keys {
+                if let bytes = try maker.tile(t, plan) { out[t] = bytes }
             }
             progress?(out.count - before)
         }
         return out
+    }
+}
+
+/// What one zoom needs to make its tiles: every feature's shape simplified for the zoom, the
+/// points kept at it, and which features each tile holds (an index of a shape, or -1 - the index
+/// of a kept point).
+struct ZoomPlan {
+    let zoom: Int
+    let shapes: [[GEOSObject?]]
+    let points: [[(Int, Position)]]
+    let tiles: [TileAddress: [[Int]]]
+}
+
+/// Makes tiles from projected layers with one GEOS context: a zoom's plan, then any of its tiles.
+/// Not for use from two threads at once.
+final class TileMaker {
+    let layers: [TileLayerSource]
+    let options: TilerOptions
+    let ctx: GEOSContext
+    /// The GEOS form of every non-point feature, made once.
+    let objects: [[GEOSObject?]]
+
+    init(layers: [TileLayerSource], options: TilerOptions, context: GEOSContext) throws {
+        self.layers = layers
+        self.options = options
+        self.ctx = context
+        objects = try layers.map { l in
+            try l.features.map { f in
+                if case .point = f.geometry { return nil }
+                if case .multiPoint = f.geometry { return nil }
+                return try GEOSObject(f.geometry, context: context)
+            }
+        }
+    }
+
+    /// A zoom's shapes and points, with the tiles that `keep` accepts.
+    func plan(zoom z: Int, keep: (TileAddress) -> Bool) throws -> ZoomPlan {
+        let tolerance = WebMercator.unitSize(zoom: z, extent: options.extent)
+        var shapes: [[GEOSObject?]] = []
+        var points: [[(Int, Position)]] = []
+        var byTile: [TileAddress: [[Int]]] = [:]
+        let pad = tolerance * Double(options.buffer)
+        for (li, l) in layers.enumerated() {
+            let simplified = try l.isCoverage
+                ? Self.simplifyCoverage(objects[li], tolerance: tolerance, ctx)
+                : objects[li].map { try $0?.simplifiedPreservingTopology(tolerance: tolerance) }
+            shapes.append(simplified)
+            var kept: [(Int, Position)] = []
+            if z < options.maxZoom {
+                kept = Self.thin(l.features, zoom: z, cell: options.pointCell, extent: options.extent)
+            } else {
+                for (fi, f) in l.features.enumerated() {
+                    if case .point(let p) = f.geometry { kept.append((fi, p)) }
+                    if case .multiPoint(let ps) = f.geometry { for p in ps { kept.append((fi, p)) } }
+                }
+            }
+            points.append(kept)
+            for (fi, s) in simplified.enumerated() {
+                guard let s, let b = s.bounds else { continue }
+                let box = BoundingBox(minX: b.minX - pad, minY: b.minY - pad, maxX: b.maxX + pad, maxY: b.maxY + pad)
+                for t in WebMercator.tiles(covering: box, zoom: z) where keep(t) {
+                    byTile[t, default: Array(repeating: [], count: layers.count)][li].append(fi)
+                }
+            }
+            for (k, (_, p)) in kept.enumerated() {
+                let box = BoundingBox(minX: p.x - pad, minY: p.y - pad, maxX: p.x + pad, maxY: p.y + pad)
+                for t in WebMercator.tiles(covering: box, zoom: z) where keep(t) {
+                    byTile[t, default: Array(repeating: [], count: layers.count)][li].append(-1 - k)
+                }
+            }
+        }
+        return ZoomPlan(zoom: z, shapes: shapes, points: points, tiles: byTile)
+    }
+
+    /// One tile of a planned zoom, encoded; nil when nothing lands in it. A tile over the size or
+    /// feature limit is made again with the higher-ranked half of its droppable features.
+    func tile(_ t: TileAddress, _ plan: ZoomPlan) throws -> [UInt8]? {
+        guard var perLayer = plan.tiles[t] else { return nil }
+        while true {
+            var tile = MVTTileBuilder()
+            var features = 0
+            for (li, indices) in perLayer.enumerated() where !indices.isEmpty {
+                var layer = MVTLayerBuilder(name: layers[li].name, extent: options.extent)
+                try encode(indices, layer: li, tile: t, shapes: plan.shapes[li], points: plan.points[li], into: &layer)
+                features += layer.featureCount
+                tile.add(layer)
+            }
+            if tile.isEmpty { return nil }
+            let bytes = tile.encoded()
+            if (bytes.count <= options.maxTileBytes && features <= options.maxTileFeatures) || !dropHalf(&perLayer, points: plan.points) {
+                return bytes
+            }
+        }
     }
 
     func encode(_ indices: [Int], layer li: Int, tile t: TileAddress, shapes: [GEOSObject?], points: [(Int, Position)],

@@ -5,6 +5,7 @@ import Foundation
 import Geo
 import ThreatLayers
 import ThreatModel
+import ThreatService
 import ThreatStore
 
 struct Export: AsyncParsableCommand {
@@ -33,13 +34,6 @@ struct Moment: ExpressibleByArgument {
     }
 
     static var defaultCompletionKind: CompletionKind { .default }
-}
-
-/// The incidents layer, read from the store: the events dated from the day of `from` through
-/// `through`, without the columns a map does not show.
-func incidentsLayer(_ store: ThreatStore?, from: Date, through: Date) throws -> FeatureCollection {
-    let rows = try store?.sourcedIncidents(from: from, through: through, details: false) ?? []
-    return LayerBuilder.incidents(rows.map { SourcedIncident(incident: $0.incident, source: $0.source) }, from: from, through: through)
 }
 
 /// Loads the atlas and the lexicon's settings into a layer builder.
@@ -121,7 +115,7 @@ struct ExportGeoJSON: AsyncParsableCommand {
         // Incidents need no GEOS: they are read, laid out and encoded on another task while the
         // areas are computed here.
         let incidentTask: Task<([UInt8], Int), any Error>? = names.contains(.incidents) ? Task.detached {
-            let layer = try incidentsLayer(store, from: from, through: moment)
+            let layer = try MapContent.incidentsLayer(store, from: from, through: moment)
             var w = writer
             w.name = LayerName.incidents.rawValue
             return (w.write(layer), layer.features.count)

@@ -2,31 +2,11 @@ import ArgumentParser
 import Foundation
 import Geo
 import ThreatLayers
+import ThreatService
 import VectorTiles
 
 enum TileFormat: String, CaseIterable, ExpressibleByArgument {
     case dir, mbtiles, pmtiles
-}
-
-/// A layer's features for the tiler: flat properties as tile values, a rank for thinning points
-/// (level, then fatalities).
-func tileSource(_ name: LayerName, _ fc: FeatureCollection) -> TileLayerSource {
-    let features = fc.features.compactMap { f -> TileFeature? in
-        guard let g = f.geometry else { return nil }
-        var props: [(String, TileValue)] = []
-        for (k, v) in f.properties where k != "id" {
-            switch v {
-            case .string(let s): props.append((k, .string(s)))
-            case .int(let i): props.append((k, .int(Int64(i))))
-            case .double(let d): props.append((k, .double(d)))
-            case .bool(let b): props.append((k, .bool(b)))
-            default: continue
-            }
-        }
-        let rank = Double(f.properties["level"]?.intValue ?? 0) * 1_000_000 + Double(f.properties["fatalities"]?.intValue ?? 0)
-        return TileFeature(id: f.id?.description ?? "", geometry: g, properties: props, rank: rank)
-    }
-    return TileLayerSource(name: name.rawValue, features: features, isCoverage: name == .regions || name == .zones)
 }
 
 struct ExportTiles: AsyncParsableCommand {
@@ -76,17 +56,9 @@ struct ExportTiles: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let moment = asOf?.date ?? Date()
-        let from = moment.addingTimeInterval(-30 * 86_400)
         let store = try existingStore(storeOptions)
-        let builder = try layerBuilder(geodata)
-        let alerts = try store?.alerts().map(\.alert) ?? []
-        let snapshot = builder.snapshot(alerts: alerts, at: moment, since: from)
-        var sources: [TileLayerSource] = []
-        for name in LayerName.allCases {
-            let fc = name == .incidents ? try incidentsLayer(store, from: from, through: moment) : try builder.layer(name, snapshot, incidents: [])
-            sources.append(tileSource(name, fc))
-        }
+        let content = try MapContent.make(store: store, builder: try layerBuilder(geodata), at: asOf?.date ?? Date())
+        let sources = content.tileSources
         var options = TilerOptions()
         options.minZoom = minzoom
         options.maxZoom = maxzoom
@@ -94,15 +66,8 @@ struct ExportTiles: AsyncParsableCommand {
         let report: (@Sendable (Int) -> Void)? = progress.map { line in { @Sendable n in line.advance(tiles: n) } }
         let tiles = try await Tiler(options: options).tiles(sources, progress: report)
         progress?.finish()
-        let bounds = sources.flatMap(\.features).compactMap(\.geometry.boundingBox)
-            .reduce(into: BoundingBox?.none) { acc, b in if acc == nil { acc = b } else { acc!.extend(b) } }
-            ?? BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85)
-        let descriptions = [
-            "regions": "Mali's regions with their threat level", "zones": "Threat zones: northern, central, Bamako and surrounding area, southern",
-            "alert_areas": "Footprints of the alerts active as of the date", "incidents": "Incidents from 30 days before the date",
-            "labels": "A label point inside each region and zone",
-        ]
-        let tilejson = TileJSON.document(layers: sources, tileURL: tileURL, minZoom: minzoom, maxZoom: maxzoom, bounds: bounds, description: descriptions)
+        let bounds = MapContent.bounds(sources)
+        let tilejson = content.tileJSON(tileURL: tileURL, minZoom: minzoom, maxZoom: maxzoom)
         let bytes = tiles.values.reduce(0) { $0 + $1.count }
         switch format {
         case .dir:

@@ -17,7 +17,7 @@ struct ThreatMapCommand: AsyncParsableCommand {
               threatmap export geojson --layer regions -o regions.geojson
               threatmap geodata check
             """,
-        subcommands: [Ingest.self, Resolve.self, Reresolve.self, Export.self, GeoDataCommand.self]
+        subcommands: [Ingest.self, Resolve.self, Reresolve.self, Export.self, Serve.self, GeoDataCommand.self]
     )
 }
 

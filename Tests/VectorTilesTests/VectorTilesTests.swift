@@ -171,7 +171,7 @@ func decode(_ tile: [UInt8]) -> [String: (extent: Int, features: [DecodedFeature
         let ctx = GEOSContext()
         let objects = try Self.coverage().map { try GEOSObject(Tiler.project($0.geometry), context: ctx) }
         for z in [0, 3, 6, 9] {
-            let s = try TileWorker.simplifyCoverage(objects, tolerance: WebMercator.unitSize(zoom: z, extent: 4096), ctx)
+            let s = try TileMaker.simplifyCoverage(objects, tolerance: WebMercator.unitSize(zoom: z, extent: 4096), ctx)
             let a = try #require(s[0]), b = try #require(s[1])
             #expect(try !a.relate(b, pattern: "T********"), "overlap at z\(z)")
             let union = try a.union(b)
@@ -209,6 +209,25 @@ func decode(_ tile: [UInt8]) -> [String: (extent: Int, features: [DecodedFeature
         // At the maximum zoom all are kept.
         let z10 = tiles.filter { $0.key.z == 10 }.values.reduce(0) { $0 + (decode($1)["incidents"]?.features.count ?? 0) }
         #expect(z10 >= 500)
+    }
+
+    @Test func tilesMadeOnDemandAreThePyramidsTiles() async throws {
+        var points: [TileFeature] = []
+        for i in 0..<300 {
+            points.append(TileFeature(id: "p\(i)", geometry: .point(Position(-4 + Double(i % 30) * 0.2, 11 + Double(i / 30) * 0.5)),
+                                      properties: [("level", .int(Int64(i % 5 + 1)))], rank: Double(i % 5 + 1)))
+        }
+        let layers = [TileLayerSource(name: "regions", features: Self.coverage(), isCoverage: true), TileLayerSource(name: "incidents", features: points)]
+        var options = TilerOptions()
+        options.maxZoom = 7
+        let pyramid = try await Tiler(options: options).tiles(layers)
+        let session = try TileSession(layers: layers, options: options)
+        for t in pyramid.keys.sorted() {
+            #expect(try session.tile(t) == pyramid[t], "\(t)")
+        }
+        // A tile with nothing in it, and one past the maximum zoom, are nil.
+        #expect(try session.tile(TileAddress(z: 3, x: 0, y: 0)) == nil)
+        #expect(try session.tile(TileAddress(z: 8, x: 123, y: 117)) == nil)
     }
 }
 

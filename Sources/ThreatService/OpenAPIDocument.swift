@@ -1,0 +1,182 @@
+/// The OpenAPI 3.1 description of `threatmap serve`, served at `/openapi.json`: every endpoint,
+/// parameter, body and error shape. Kept by hand beside the routes (`ThreatRoutes.router`); the
+/// test suite runs schemathesis against a live server from this document.
+enum OpenAPIDocument {
+    static let text = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {
+        "title": "ThreatMap",
+        "version": "1.0.0",
+        "description": "Security threat levels in Mali by region and zone, as GeoJSON layers and Mapbox Vector Tiles, from travel advisories, JSON and CAP alerts and conflict-event tables. Reads need no token; writes need the bearer token the server was started with (THREATMAP_TOKEN)."
+      },
+      "servers": [{"url": "/"}],
+      "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "parameters": {
+          "as_of": {
+            "name": "as_of", "in": "query", "required": false,
+            "description": "The moment to map: a day (YYYY-MM-DD, its end in UTC), an ISO 8601 time, or now (the default).",
+            "schema": {"type": "string"}, "examples": {"day": {"value": "2024-07-05"}, "time": {"value": "2024-07-05T12:00:00Z"}}
+          }
+        },
+        "headers": {
+          "ETag": {"description": "A strong tag from the content.", "schema": {"type": "string"}},
+          "Cache-Control": {"schema": {"type": "string"}},
+          "Vary": {"schema": {"type": "string"}}
+        },
+        "schemas": {
+          "Error": {
+            "type": "object", "required": ["error"],
+            "properties": {"error": {"type": "object", "required": ["status", "message"],
+              "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}
+          },
+          "FeatureCollection": {
+            "type": "object", "required": ["type", "features"],
+            "properties": {"type": {"const": "FeatureCollection"}, "name": {"type": "string"},
+              "bbox": {"type": "array", "items": {"type": "number"}},
+              "features": {"type": "array", "items": {"type": "object", "required": ["type", "properties", "geometry"],
+                "properties": {"type": {"const": "Feature"}, "id": {"type": ["string", "integer"]},
+                  "properties": {"type": ["object", "null"]}, "geometry": {"type": ["object", "null"]}}}}}
+          },
+          "Layer": {
+            "type": "object", "required": ["name", "geometry", "fields", "features", "href"],
+            "properties": {"name": {"type": "string"}, "description": {"type": "string"},
+              "geometry": {"enum": ["Polygon", "Point"]}, "features": {"type": "integer"},
+              "fields": {"type": "object", "additionalProperties": {"enum": ["String", "Number", "Boolean"]}},
+              "href": {"type": "string"}}
+          },
+          "TileJSON": {
+            "type": "object", "required": ["tilejson", "tiles", "vector_layers"],
+            "properties": {"tilejson": {"const": "3.0.0"}, "tiles": {"type": "array", "items": {"type": "string"}},
+              "minzoom": {"type": "integer"}, "maxzoom": {"type": "integer"},
+              "bounds": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+              "vector_layers": {"type": "array", "items": {"type": "object", "required": ["id", "fields"]}}}
+          },
+          "Style": {
+            "type": "object", "required": ["version", "sources", "layers"],
+            "properties": {"version": {"const": 8}, "sources": {"type": "object"}, "layers": {"type": "array"}}
+          },
+          "Provenance": {
+            "type": "object", "required": ["document_id", "name", "format", "sha256", "received_at"],
+            "properties": {"document_id": {"type": "integer"}, "name": {"type": "string"}, "format": {"enum": ["text", "json", "cap", "csv"]},
+              "sha256": {"type": "string"}, "received_at": {"type": "string"}}
+          },
+          "Alert": {
+            "type": "object", "required": ["id", "format", "regions", "zones", "categories", "level", "title"],
+            "properties": {
+              "id": {"type": "string"}, "format": {"enum": ["text", "json", "cap", "csv"]},
+              "regions": {"type": "array", "items": {"type": "string"}}, "zones": {"type": "array", "items": {"type": "string"}},
+              "categories": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 5}},
+              "level": {"type": "integer", "minimum": 1, "maximum": 5}, "level_label": {"type": "string"}, "title": {"type": "string"},
+              "state": {"enum": ["active", "superseded", "cancelled", "cancel"]}, "ended_by": {"type": ["string", "null"]},
+              "action": {"enum": ["new", "replaced"]},
+              "provenance": {"$ref": "#/components/schemas/Provenance"}
+            }
+          },
+          "WriteResult": {
+            "type": "object", "required": ["document", "alerts", "incidents", "ended", "tiles_invalidated"],
+            "properties": {
+              "document": {"type": "object", "required": ["id", "name", "format", "sha256"]},
+              "alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}},
+              "incidents": {"type": "integer"}, "ended": {"type": "array", "items": {"type": "string"}},
+              "tiles_invalidated": {"type": "integer"}, "unchanged": {"type": "boolean"}
+            }
+          }
+        },
+        "responses": {
+          "BadRequest": {"description": "A malformed parameter or body; the message says which and where.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "NotFound": {"description": "No such resource.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Unauthorized": {"description": "No bearer token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Forbidden": {"description": "A wrong token, or writes disabled (no token configured).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      },
+      "paths": {
+        "/": {"get": {"summary": "The map viewer (MapLibre GL JS).", "operationId": "viewer",
+          "responses": {"200": {"description": "An HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+        "/healthz": {"get": {"summary": "Liveness, with what the store holds.", "operationId": "health",
+          "responses": {"200": {"description": "OK.", "content": {"application/json": {"schema": {"type": "object", "required": ["status"],
+            "properties": {"status": {"const": "ok"}, "documents": {"type": "integer"}, "alerts": {"type": "integer"},
+              "incidents": {"type": "integer"}, "cached_tiles": {"type": "integer"}}}}}}}}},
+        "/openapi.json": {"get": {"summary": "This document.", "operationId": "openapi",
+          "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/layers": {"get": {"summary": "The layers with their fields.", "operationId": "listLayers",
+          "parameters": [{"$ref": "#/components/parameters/as_of"}],
+          "responses": {
+            "200": {"description": "The layers.", "content": {"application/json": {"schema": {"type": "object", "required": ["as_of", "layers"],
+              "properties": {"as_of": {"type": "string"}, "layers": {"type": "array", "items": {"$ref": "#/components/schemas/Layer"}}}}}}},
+            "400": {"$ref": "#/components/responses/BadRequest"}}}},
+        "/layers/{name}": {"get": {"summary": "A layer as RFC 7946 GeoJSON.", "operationId": "getLayer",
+          "parameters": [
+            {"name": "name", "in": "path", "required": true, "schema": {"type": "string"},
+              "description": "regions, zones, alert_areas, incidents or labels."},
+            {"$ref": "#/components/parameters/as_of"},
+            {"name": "bbox", "in": "query", "required": false, "schema": {"type": "string"},
+              "description": "west,south,east,north in degrees: only features whose box meets it.", "example": "-9,11,-6,14"}],
+          "responses": {
+            "200": {"description": "A FeatureCollection.", "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}},
+            "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}}},
+        "/tiles.json": {"get": {"summary": "TileJSON 3.0.0 with absolute tile URLs (carrying as_of).", "operationId": "tileJSON",
+          "parameters": [{"$ref": "#/components/parameters/as_of"}],
+          "responses": {
+            "200": {"description": "TileJSON.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TileJSON"}}}},
+            "400": {"$ref": "#/components/responses/BadRequest"}}}},
+        "/style.json": {"get": {"summary": "A MapLibre style on the tiles, coloured by level.", "operationId": "style",
+          "parameters": [{"$ref": "#/components/parameters/as_of"}],
+          "responses": {
+            "200": {"description": "A style (version 8).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Style"}}}},
+            "400": {"$ref": "#/components/responses/BadRequest"}}}},
+        "/tiles/{z}/{x}/{y}.mvt": {"get": {"summary": "A Mapbox Vector Tile, made on demand and cached.", "operationId": "getTile",
+          "parameters": [
+            {"name": "z", "in": "path", "required": true, "schema": {"type": "integer"}},
+            {"name": "x", "in": "path", "required": true, "schema": {"type": "integer"}},
+            {"name": "y", "in": "path", "required": true, "schema": {"type": "integer"}},
+            {"$ref": "#/components/parameters/as_of"},
+            {"name": "If-None-Match", "in": "header", "required": false, "schema": {"type": "string"}},
+            {"name": "Accept-Encoding", "in": "header", "required": false, "schema": {"type": "string"}}],
+          "responses": {
+            "200": {"description": "The tile, gzip-encoded when the client accepts it.",
+              "headers": {"ETag": {"$ref": "#/components/headers/ETag"}, "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
+                "Vary": {"$ref": "#/components/headers/Vary"}},
+              "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "contentEncoding": "binary"}}}},
+            "204": {"description": "An empty tile: nothing lands in it."},
+            "304": {"description": "Not modified: the If-None-Match tag is the tile's.", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}}},
+            "400": {"$ref": "#/components/responses/BadRequest"},
+            "404": {"$ref": "#/components/responses/NotFound"}}}},
+        "/alerts": {
+          "get": {"summary": "Every stored alert, with its state and provenance.", "operationId": "listAlerts",
+            "responses": {"200": {"description": "The alerts.", "content": {"application/json": {"schema": {"type": "object", "required": ["alerts"],
+              "properties": {"alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}}}}}}}},
+          "post": {"summary": "Ingest an alert: advisory text, JSON, CAP 1.2 XML or an event CSV (by Content-Type, else detected).",
+            "operationId": "postAlert", "security": [{"bearer": []}],
+            "requestBody": {"required": true, "content": {
+              "text/plain": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}},
+              "application/cap+xml": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}}},
+            "responses": {
+              "201": {"description": "Stored: what the alert became.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WriteResult"}}}},
+              "200": {"description": "The same bytes were already stored; nothing changed.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WriteResult"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "413": {"description": "The body is over the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
+        },
+        "/alerts/{id}": {
+          "get": {"summary": "One alert, with its state and provenance.", "operationId": "getAlert",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The alert.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alert"}}}},
+              "404": {"$ref": "#/components/responses/NotFound"}}},
+          "delete": {"summary": "Cancel an active alert (stored as a cancel message of its own).", "operationId": "cancelAlert",
+            "security": [{"bearer": []}],
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {
+              "200": {"description": "Cancelled.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WriteResult"}}}},
+              "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"},
+              "409": {"description": "The alert is not active.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
+        }
+      }
+    }
+    """#
+}

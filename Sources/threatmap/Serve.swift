@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ThreatService
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the map over HTTP: a viewer, GeoJSON layers, vector tiles, and an alert API.",
+        discussion: """
+            Endpoints (described in full at /openapi.json): / (the map viewer), /layers, /layers/{name}?as_of=&bbox=, \
+            /tiles/{z}/{x}/{y}.mvt?as_of=, /tiles.json, /style.json, /alerts, /alerts/{id}, /healthz; and, with the \
+            bearer token from THREATMAP_TOKEN, POST /alerts (any format ingest reads) and DELETE /alerts/{id}. \
+            Without THREATMAP_TOKEN every write is refused.
+
+            Tiles are made on demand from the store, as export tiles makes them, cached (gzip-compressed once, \
+            with a strong ETag) and, after a write, made again only where the change reaches. as_of takes a day \
+            (its end, UTC) or an ISO 8601 time; without it the map is live (remade every 5 minutes and on writes).
+
+            One log line per request on standard error. SIGTERM or SIGINT stops accepting, lets requests in flight \
+            finish, and closes the store.
+            """
+    )
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0: any free port, printed at start).")
+    var port = 8080
+
+    @Option(help: "The highest zoom of the tile pyramid.")
+    var maxzoom = 12
+
+    @Option(name: .customLong("maplibre-url"), help: ArgumentHelp("Where the viewer loads MapLibre GL JS from (its CSS beside it, .js → .css).", valueName: "url"))
+    var maplibreURL = ViewerSettings().maplibreURL
+
+    @Option(name: .customLong("glyphs-url"), help: ArgumentHelp("A font server for the style's text labels ({fontstack}/{range}.pbf); without one the viewer draws labels itself.", valueName: "url"))
+    var glyphsURL: String?
+
+    @Option(name: .customLong("max-body-mb"), help: "The largest POST body accepted, in MB.")
+    var maxBodyMB = 16
+
+    @Option(name: .customLong("tolerance-km"), help: "A point this close outside Mali as our boundary draws it goes to the nearest region.")
+    var toleranceKilometres: Double = 5
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var geodata: GeoDataOptions
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (0...16).contains(maxzoom) else { throw ValidationError("--maxzoom must be between 0 and 16") }
+        guard maxBodyMB > 0 else { throw ValidationError("--max-body-mb must be positive") }
+        guard toleranceKilometres >= 0, toleranceKilometres <= 100 else { throw ValidationError("--tolerance-km must be between 0 and 100") }
+    }
+
+    func run() async throws {
+        let store = try storeOptions.open()
+        var settings = ServiceSettings()
+        settings.maxZoom = maxzoom
+        settings.maxBodyBytes = maxBodyMB * 1024 * 1024
+        settings.token = ProcessInfo.processInfo.environment["THREATMAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let service = MapService(store: store, builder: try layerBuilder(geodata),
+                                 resolution: try geodata.resolutionContext(toleranceKilometres: toleranceKilometres), settings: settings)
+        var viewer = ViewerSettings()
+        viewer.maplibreURL = maplibreURL
+        viewer.glyphsURL = glyphsURL
+        var logger = Logger(label: "threatmap")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        if settings.token == nil { note("THREATMAP_TOKEN is not set: writes (POST, DELETE) are refused") }
+        let host = self.host
+        try await runServer(ThreatRoutes(service: service, viewer: viewer), host: host, port: port, logger: logger) { bound in
+            FileHandle.standardOutput.write(Data("ThreatMap viewer: http://\(host):\(bound)/  (store \(store.path))\n".utf8))
+        }
+        try store.close()
+        note("stopped; store closed")
+    }
+}

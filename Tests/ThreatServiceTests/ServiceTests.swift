@@ -1,0 +1,298 @@
+import AlertIngest
+import Atlas
+import Foundation
+import Geo
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import ThreatLayers
+import ThreatModel
+import ThreatService
+import ThreatStore
+import VectorTiles
+
+let geodata: URL = try! GeoDataLocation.maliDirectory().deletingLastPathComponent()
+
+/// A service over a new store holding the sample alerts, with the token "secret" unless told.
+struct Fixture {
+    let directory: URL
+    let store: ThreatStore
+    let service: MapService
+    let app: Application<RouterResponder<BasicRequestContext>>
+
+    init(token: String? = "secret", samples: Bool = true, maxZoom: Int = 8) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-service-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try ThreatStore(path: directory.appendingPathComponent("store.sqlite").path)
+        let context = try ResolutionContext.load(geodata: geodata)
+        let builder = try LayerBuilder(atlas: context.atlas, settings: LayerSettings(defaultLifetimeDays: context.lexicon.defaultLifetimeDays,
+                                                                                    placeRadiusKilometres: context.lexicon.placeRadiusKilometres))
+        var settings = ServiceSettings()
+        settings.token = token
+        settings.maxZoom = maxZoom
+        service = MapService(store: store, builder: builder, resolution: context, settings: settings)
+        if samples {
+            let files = try FileManager.default.contentsOfDirectory(at: geodata.appendingPathComponent("alerts"), includingPropertiesForKeys: nil)
+            for f in files.sorted(by: { $0.path < $1.path }) {
+                _ = try service.ingest(Array(try Data(contentsOf: f)), name: f.lastPathComponent, format: nil)
+            }
+        }
+        app = Application(router: ThreatRoutes(service: service).router())
+    }
+
+    /// What the store holds, to show that a refused write changed nothing.
+    func fingerprint() throws -> String {
+        let c = try store.counts()
+        let docs = try store.documents().map(\.sha256).joined(separator: ",")
+        let alerts = try store.alerts().map { "\($0.alert.id)=\($0.state)" }.joined(separator: ",")
+        return "\(c) \(docs) \(alerts)"
+    }
+}
+
+func json(_ buffer: ByteBuffer) throws -> JSONValue {
+    try JSONParser.parse(Array(buffer.readableBytesView))
+}
+
+/// The tile holding a point at a zoom.
+func tile(lon: Double, lat: Double, z: Int) -> TileAddress {
+    let n = Double(1 << z)
+    let x = Int(((lon + 180) / 360 * n).rounded(.down))
+    let y = Int(((1 - asinh(tan(lat * .pi / 180)) / .pi) / 2 * n).rounded(.down))
+    return TileAddress(z: z, x: x, y: y)
+}
+
+let kidalAlert = """
+    {"id": "test-kidal-kidnapping", "title": "Mali: Foreign nationals kidnapped near Kidal",
+     "published": "2024-07-04T08:00:00Z", "severity": "Extreme",
+     "summary": "Gunmen kidnapped two foreign aid workers near Kidal on July 3.",
+     "places": [{"name": "Kidal", "role": "event"}], "categories": {"kidnapping": 5}}
+    """
+
+@Suite struct ReadTests {
+    @Test func healthAndTheOpenAPIDocumentNameEveryRoute() async throws {
+        let f = try Fixture()
+        try await f.app.test(.router) { client in
+            let h = try await client.execute(uri: "/healthz", method: .get)
+            #expect(h.status == .ok)
+            #expect(try json(h.body).objectValue?["alerts"]?.intValue == 13)
+            let doc = try json(try await client.execute(uri: "/openapi.json", method: .get).body)
+            #expect(doc.objectValue?["openapi"]?.stringValue == "3.1.0")
+            let paths = Set(doc.objectValue?["paths"]?.objectValue?.keys ?? [])
+            #expect(paths == ["/", "/healthz", "/openapi.json", "/layers", "/layers/{name}", "/tiles.json", "/style.json",
+                              "/tiles/{z}/{x}/{y}.mvt", "/alerts", "/alerts/{id}"])
+        }
+    }
+
+    @Test func layersAsGeoJSONWithAsOfAndBBox() async throws {
+        let f = try Fixture()
+        try await f.app.test(.router) { client in
+            let list = try json(try await client.execute(uri: "/layers?as_of=2024-07-05", method: .get).body)
+            let names = list.objectValue?["layers"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue }
+            #expect(names == ["regions", "zones", "alert_areas", "incidents", "labels"])
+            let r = try await client.execute(uri: "/layers/regions?as_of=2024-07-05", method: .get)
+            #expect(r.status == .ok && r.headers[.contentType] == "application/geo+json")
+            let regions = try GeoJSONReader().read(Array(r.body.readableBytesView)).featureCollection
+            #expect(regions.features.count == 9)
+            // Around Bamako only: the district and the regions that touch the box.
+            let near = try GeoJSONReader().read(Array(try await client.execute(uri: "/layers/regions?as_of=2024-07-05&bbox=-8.1,12.5,-7.9,12.7", method: .get).body.readableBytesView)).featureCollection
+            let ids = Set(near.features.compactMap { $0.properties["id"]?.stringValue })
+            #expect(ids.contains("bamako") && !ids.contains("kidal") && ids.count < 9)
+            for (uri, status) in [("/layers/roads", HTTPResponse.Status.notFound), ("/layers/regions?bbox=1,2,3", .badRequest),
+                                  ("/layers/regions?bbox=10,0,0,10", .badRequest), ("/layers/regions?as_of=yesterday", .badRequest)] {
+                let e = try await client.execute(uri: uri, method: .get)
+                #expect(e.status == status, "\(uri)")
+                #expect(try json(e.body).objectValue?["error"]?.objectValue?["message"]?.stringValue?.isEmpty == false, "\(uri)")
+            }
+        }
+    }
+
+    @Test func tileJSONAndStyleCarryAbsoluteURLsWithAsOf() async throws {
+        let f = try Fixture()
+        try await f.app.test(.router) { client in
+            let tj = try json(try await client.execute(uri: "/tiles.json?as_of=2024-07-05", method: .get, headers: [HTTPField.Name("Host")!: "maps.example.org"]).body)
+            let url = tj.objectValue?["tiles"]?.arrayValue?.first?.stringValue ?? ""
+            #expect(url.hasPrefix("http") && url.hasSuffix("/tiles/{z}/{x}/{y}.mvt?as_of=2024-07-05"), "\(url)")
+            let style = try json(try await client.execute(uri: "/style.json?as_of=2024-07-05T12:00:00Z", method: .get).body)
+            let source = style.objectValue?["sources"]?.objectValue?["threatmap"]?.objectValue?["url"]?.stringValue ?? ""
+            #expect(source.hasSuffix("/tiles.json?as_of=2024-07-05T12:00:00Z"), "\(source)")
+            // Without a font server the style has no text layer (the viewer draws labels).
+            #expect(style.objectValue?["glyphs"] == nil)
+        }
+    }
+
+    @Test func tilesAreTheExportedTilesWithCachingHeaders() async throws {
+        let f = try Fixture(maxZoom: 6)
+        let t = tile(lon: -8.0, lat: 12.65, z: 6)  // Bamako
+        // The same tile as export tiles makes for the whole pyramid.
+        var options = TilerOptions()
+        options.maxZoom = 6
+        let content = try f.service.content(MapMoment(query: "2024-07-05")!)
+        let pyramid = try await Tiler(options: options).tiles(content.tileSources)
+        try await f.app.test(.router) { client in
+            let uri = "/tiles/\(t.z)/\(t.x)/\(t.y).mvt?as_of=2024-07-05"
+            let plain = try await client.execute(uri: uri, method: .get, headers: [.origin: "http://viewer.example.org"])
+            #expect(plain.status == .ok)
+            #expect(Array(plain.body.readableBytesView) == pyramid[t])
+            #expect(plain.headers[.contentType] == "application/vnd.mapbox-vector-tile")
+            #expect(plain.headers[.vary] == "Accept-Encoding")
+            #expect(plain.headers[.cacheControl]?.contains("max-age") == true)
+            #expect(plain.headers[.accessControlAllowOrigin] == "*")
+            #expect(plain.headers[.accessControlExposeHeaders]?.contains("ETag") == true)
+            let etag = try #require(plain.headers[.eTag])
+            #expect(etag.hasPrefix("\"") && !etag.hasPrefix("W/"))
+
+            let gz = try await client.execute(uri: uri, method: .get, headers: [.acceptEncoding: "br, gzip;q=0.8"])
+            #expect(gz.headers[.contentEncoding] == "gzip" && gz.headers[.eTag] != etag)
+            #expect(try Gzip.decompress(Array(gz.body.readableBytesView)) == pyramid[t])
+            #expect(gz.headers[HTTPField.Name("X-Cache")!] == "hit")
+            let refused = try await client.execute(uri: uri, method: .get, headers: [.acceptEncoding: "gzip;q=0"])
+            #expect(refused.headers[.contentEncoding] == nil)
+
+            let again = try await client.execute(uri: uri, method: .get, headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified && again.body.readableBytes == 0 && again.headers[.eTag] == etag)
+            let other = try await client.execute(uri: uri, method: .get, headers: [.ifNoneMatch: "\"something-else\""])
+            #expect(other.status == .ok)
+
+            // The Pacific has nothing: 204. Past the pyramid, or x beyond 2^z: 404. Not numbers: 400.
+            #expect(try await client.execute(uri: "/tiles/4/0/8.mvt", method: .get).status == .noContent)
+            for (path, status) in [("/tiles/7/1/1.mvt", HTTPResponse.Status.notFound), ("/tiles/2/4/0.mvt", .notFound),
+                                   ("/tiles/2/-1/0.mvt", .notFound), ("/tiles/a/1/1.mvt", .badRequest), ("/tiles/1/1/1.png", .badRequest),
+                                   ("/tiles/1/1/1.mvt?as_of=31-12-2024", .badRequest)] {
+                let e = try await client.execute(uri: path, method: .get)
+                #expect(e.status == status, "\(path)")
+                #expect(e.headers[.contentType] == "application/json", "\(path)")
+            }
+            // Another day is another tile set, under its own URL.
+            let before = try await client.execute(uri: "/tiles/\(t.z)/\(t.x)/\(t.y).mvt?as_of=2020-01-01", method: .get)
+            #expect(before.status == .ok && before.headers[.eTag] != etag)
+        }
+    }
+
+    @Test func alertsComeWithTheirProvenance() async throws {
+        let f = try Fixture()
+        try await f.app.test(.router) { client in
+            let all = try json(try await client.execute(uri: "/alerts", method: .get).body).objectValue?["alerts"]?.arrayValue ?? []
+            #expect(all.count == 13)
+            let id = "tm-2025-02-sikasso-0001"
+            let one = try json(try await client.execute(uri: "/alerts/\(id)", method: .get).body).objectValue
+            #expect(one?["regions"] == ["sikasso"])
+            let provenance = one?["provenance"]?.objectValue
+            #expect(provenance?["name"]?.stringValue == "sikasso-2025-02-json.json")
+            #expect(provenance?["sha256"]?.stringValue?.count == 64)
+            #expect(try await client.execute(uri: "/alerts/no-such-alert", method: .get).status == .notFound)
+        }
+    }
+
+    @Test func theViewerLoadsMapLibreFromItsConfiguredURL() async throws {
+        let f = try Fixture(samples: false)
+        var viewer = ViewerSettings()
+        viewer.maplibreURL = "http://127.0.0.1:9/vendor/maplibre-gl.js"
+        let app = Application(router: ThreatRoutes(service: f.service, viewer: viewer).router())
+        try await app.test(.router) { client in
+            let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(page.contains("src=\"http://127.0.0.1:9/vendor/maplibre-gl.js\""))
+            #expect(page.contains("href=\"http://127.0.0.1:9/vendor/maplibre-gl.css\""))
+            #expect(page.contains("window.map = map"))
+            for colour in ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027"] { #expect(page.contains(colour)) }
+        }
+    }
+}
+
+@Suite struct WriteTests {
+    @Test func refusedWritesChangeNothing() async throws {
+        let f = try Fixture()
+        let before = try f.fingerprint()
+        let body = ByteBuffer(string: kidalAlert)
+        try await f.app.test(.router) { client in
+            var r = try await client.execute(uri: "/alerts", method: .post, headers: [.contentType: "application/json"], body: body)
+            #expect(r.status == .unauthorized)
+            r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer not-the-token"], body: body)
+            #expect(r.status == .forbidden)
+            r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Basic c2VjcmV0"], body: body)
+            #expect(r.status == .unauthorized)
+            let big = ByteBuffer(repeating: UInt8(ascii: "a"), count: 20 * 1024 * 1024)
+            r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer secret", .contentType: "text/plain"], body: big)
+            #expect(r.status == .contentTooLarge)
+            let cap = ByteBuffer(string: "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>x</identifier><info><area>")
+            r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer secret", .contentType: "application/cap+xml"], body: cap)
+            #expect(r.status == .badRequest)
+            let message = try json(r.body).objectValue?["error"]?.objectValue?["message"]?.stringValue ?? ""
+            #expect(message.contains("line") && message.contains("XML"), "\(message)")
+            r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer secret", .contentType: "application/json"],
+                                         body: ByteBuffer(string: "{\"id\": 5}"))
+            #expect(r.status == .badRequest)
+            r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer secret"], body: ByteBuffer())
+            #expect(r.status == .badRequest)
+            r = try await client.execute(uri: "/alerts/tm-2025-02-sikasso-0001", method: .delete)
+            #expect(r.status == .unauthorized)
+        }
+        #expect(try f.fingerprint() == before)
+
+        // A server without a token refuses every write.
+        let closed = try Fixture(token: nil, samples: false)
+        let empty = try closed.fingerprint()
+        try await closed.app.test(.router) { client in
+            let r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer anything"], body: body)
+            #expect(r.status == .forbidden)
+        }
+        #expect(try closed.fingerprint() == empty)
+    }
+
+    @Test func aPostedAlertChangesTheMapAndOnlyTheTilesItReaches() async throws {
+        let f = try Fixture(maxZoom: 7)
+        let kidal = tile(lon: 1.41, lat: 18.44, z: 7), kayes = tile(lon: -11.44, lat: 14.45, z: 7)
+        @Sendable func uri(_ t: TileAddress) -> String { "/tiles/\(t.z)/\(t.x)/\(t.y).mvt?as_of=2024-07-05" }
+        @Sendable func kidalLevel(_ client: some TestClientProtocol, asOf: String = "2024-07-05") async throws -> Int? {
+            let fc = try GeoJSONReader().read(Array(try await client.execute(uri: "/layers/regions?as_of=\(asOf)", method: .get).body.readableBytesView)).featureCollection
+            return fc.features.first { $0.properties["id"]?.stringValue == "kidal" }?.properties["level_kidnapping"]?.intValue
+        }
+        try await f.app.test(.router) { client in
+            let kidalBefore = try await client.execute(uri: uri(kidal), method: .get)
+            let kayesBefore = try await client.execute(uri: uri(kayes), method: .get)
+            #expect(kidalBefore.status == .ok && kayesBefore.status == .ok)
+            #expect(try await kidalLevel(client) != 5)
+
+            let r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer secret", .contentType: "application/json"],
+                                             body: ByteBuffer(string: kidalAlert))
+            #expect(r.status == .created)
+            #expect(r.headers[.location] == "/alerts/test-kidal-kidnapping")
+            let body = try json(r.body).objectValue
+            #expect(body?["alerts"]?.arrayValue?.first?.objectValue?["regions"] == ["kidal"])
+            #expect((body?["tiles_invalidated"]?.intValue ?? 0) > 0)
+            #expect(try await kidalLevel(client) == 5)
+
+            let kidalAfter = try await client.execute(uri: uri(kidal), method: .get)
+            #expect(kidalAfter.headers[HTTPField.Name("X-Cache")!] == "miss")
+            #expect(kidalAfter.headers[.eTag] != kidalBefore.headers[.eTag])
+            let kayesAfter = try await client.execute(uri: uri(kayes), method: .get)
+            #expect(kayesAfter.headers[HTTPField.Name("X-Cache")!] == "hit")
+            #expect(kayesAfter.headers[.eTag] == kayesBefore.headers[.eTag])
+
+            // The same bytes again: 200, nothing changed.
+            let same = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer secret"], body: ByteBuffer(string: kidalAlert))
+            #expect(same.status == .ok)
+            #expect(try json(same.body).objectValue?["unchanged"] == .bool(true))
+
+            // An alert active now, cancelled through the API: the cancel is stored as a document
+            // of its own, and the live map falls back.
+            let now = Date()
+            let live = kidalAlert.replacingOccurrences(of: "test-kidal-kidnapping", with: "test-kidal-live")
+                .replacingOccurrences(of: "2024-07-04T08:00:00Z", with: UTCDate.format(now.addingTimeInterval(-3600)))
+            #expect(try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer secret"], body: ByteBuffer(string: live)).status == .created)
+            #expect(try await kidalLevel(client, asOf: "now") == 5)
+            let d = try await client.execute(uri: "/alerts/test-kidal-live", method: .delete, headers: [.authorization: "Bearer secret"])
+            #expect(d.status == .ok)
+            #expect(try json(d.body).objectValue?["ended"] == ["test-kidal-live"])
+            #expect(try await kidalLevel(client, asOf: "now") != 5)
+            let record = try json(try await client.execute(uri: "/alerts/test-kidal-live", method: .get).body).objectValue
+            #expect(record?["state"]?.stringValue == "cancelled")
+            #expect(record?["ended_by"]?.stringValue?.hasPrefix("api-cancel-test-kidal-live") == true)
+            let again = try await client.execute(uri: "/alerts/test-kidal-live", method: .delete, headers: [.authorization: "Bearer secret"])
+            #expect(again.status == .conflict)
+            let unknown = try await client.execute(uri: "/alerts/no-such-alert", method: .delete, headers: [.authorization: "Bearer secret"])
+            #expect(unknown.status == .notFound)
+        }
+    }
+}
