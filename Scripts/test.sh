@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is needed, then the Swift tests (unit and end to end), the Geo
 # tests again under ThreadSanitizer and AddressSanitizer (with LeakSanitizer), GDAL and geopandas
-# reading every layer we export, and jsonschema checking our JSON samples.
+# reading every layer we export, outside readers on our vector tiles, jsonschema checking our JSON
+# samples, and the viewer served by `threatmap serve` in a real browser (Debian's chromium,
+# driven by PyPI playwright, with MapLibre from the PyPI maplibre wheel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
@@ -32,3 +34,13 @@ python3 Scripts/check-tiles.py
 echo "== our JSON samples against our JSON Schema"
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
 python3 Scripts/check-schemas.py
+
+echo "== the viewer in a real browser"
+if ! command -v chromium >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+python3 -c "import playwright" 2>/dev/null || python3 -m pip install --quiet playwright
+python3 Scripts/check-viewer.py

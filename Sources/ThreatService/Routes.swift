@@ -227,8 +227,10 @@ public struct ThreatRoutes: Sendable {
         return jsonResponse(style)
     }
 
+    /// Caches may keep a tile but must revalidate it (a 304 costs little): a write can change it
+    /// at any moment, and a threat map must not show a stale level.
     static let tileHeaders: HTTPFields = [
-        .contentType: "application/vnd.mapbox-vector-tile", .vary: "Accept-Encoding", .cacheControl: "public, max-age=60",
+        .contentType: "application/vnd.mapbox-vector-tile", .vary: "Accept-Encoding", .cacheControl: "public, no-cache",
     ]
 
     func tile(_ request: Request, _ context: some RequestContext) async throws -> Response {
