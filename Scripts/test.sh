@@ -35,6 +35,9 @@ echo "== our JSON samples against our JSON Schema"
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
 python3 Scripts/check-schemas.py
 
+echo "== serve stops cleanly, finishing what is in flight"
+python3 Scripts/check-shutdown.py
+
 echo "== the viewer in a real browser"
 if ! command -v chromium >/dev/null; then
   sudo=""
