@@ -35,6 +35,10 @@ echo "== our JSON samples against our JSON Schema"
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
 python3 Scripts/check-schemas.py
 
+echo "== the API against its OpenAPI document (schemathesis)"
+python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install --quiet "schemathesis>=4,<5"
+python3 Scripts/check-api.py
+
 echo "== serve stops cleanly, finishing what is in flight"
 python3 Scripts/check-shutdown.py
 

@@ -17,7 +17,8 @@ enum OpenAPIDocument {
           "as_of": {
             "name": "as_of", "in": "query", "required": false,
             "description": "The moment to map: a day (YYYY-MM-DD, its end in UTC), an ISO 8601 time, or now (the default).",
-            "schema": {"type": "string"}, "examples": {"day": {"value": "2024-07-05"}, "time": {"value": "2024-07-05T12:00:00Z"}}
+            "schema": {"type": "string", "pattern": "^(now|[0-9]{4}-[0-9]{2}-[0-9]{2}(T.+)?)$"},
+            "examples": {"day": {"value": "2024-07-05"}, "time": {"value": "2024-07-05T12:00:00Z"}}
           }
         },
         "headers": {
@@ -130,9 +131,10 @@ enum OpenAPIDocument {
             "400": {"$ref": "#/components/responses/BadRequest"}}}},
         "/tiles/{z}/{x}/{y}.mvt": {"get": {"summary": "A Mapbox Vector Tile, made on demand and cached.", "operationId": "getTile",
           "parameters": [
-            {"name": "z", "in": "path", "required": true, "schema": {"type": "integer"}},
-            {"name": "x", "in": "path", "required": true, "schema": {"type": "integer"}},
-            {"name": "y", "in": "path", "required": true, "schema": {"type": "integer"}},
+            {"name": "z", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0, "maximum": 30},
+              "description": "The zoom; tiles exist from 0 to the server's --maxzoom (default 12)."},
+            {"name": "x", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}, "description": "Column, below 2^z."},
+            {"name": "y", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}, "description": "Row, below 2^z, from the north."},
             {"$ref": "#/components/parameters/as_of"},
             {"name": "If-None-Match", "in": "header", "required": false, "schema": {"type": "string"}},
             {"name": "Accept-Encoding", "in": "header", "required": false, "schema": {"type": "string"}}],
@@ -152,8 +154,10 @@ enum OpenAPIDocument {
           "post": {"summary": "Ingest an alert: advisory text, JSON, CAP 1.2 XML or an event CSV (by Content-Type, else detected).",
             "operationId": "postAlert", "security": [{"bearer": []}],
             "requestBody": {"required": true, "content": {
-              "text/plain": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}},
-              "application/cap+xml": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}}},
+              "text/plain": {"schema": {"type": "string", "minLength": 1}},
+              "application/json": {"schema": {"type": ["object", "array"]},
+                "description": "Our JSON alert format (GeoData/schemas/alert.schema.json in the repository): an alert or a list of them."},
+              "application/cap+xml": {"schema": {"type": "string", "minLength": 1}}, "text/csv": {"schema": {"type": "string", "minLength": 1}}}},
             "responses": {
               "201": {"description": "Stored: what the alert became.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WriteResult"}}}},
               "200": {"description": "The same bytes were already stored; nothing changed.",

@@ -78,7 +78,7 @@ struct CORSHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             return Response(status: .noContent, headers: [
-                .accessControlAllowOrigin: "*", .accessControlAllowMethods: "GET, HEAD, POST, DELETE, OPTIONS",
+                .accessControlAllowOrigin: "*", .accessControlAllowMethods: "GET, POST, DELETE, OPTIONS",
                 .accessControlAllowHeaders: "Authorization, Content-Type, If-None-Match, Accept-Encoding",
                 .accessControlMaxAge: "86400",
             ])
