@@ -296,7 +296,7 @@ public struct ThreatRoutes: Sendable {
     }
 
     func documentsByID() throws -> [Int64: StoredDocument] {
-        Dictionary(try service.store.documents().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(try service.store.documents(withBytes: false).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     func alertList() throws -> Response {

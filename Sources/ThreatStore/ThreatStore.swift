@@ -348,12 +348,14 @@ public final class ThreatStore: Sendable {
         try queue.close()
     }
 
-    /// Every stored document, oldest first.
-    public func documents() throws -> [StoredDocument] {
+    /// Every stored document, oldest first; without their bytes (left empty) when only where
+    /// things came from is wanted.
+    public func documents(withBytes: Bool = true) throws -> [StoredDocument] {
         try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, format, sha256, bytes, received_at FROM document ORDER BY id").map { row in
+            let bytes = withBytes ? "bytes" : "NULL AS bytes"
+            return try Row.fetchAll(db, sql: "SELECT id, name, format, sha256, \(bytes), received_at FROM document ORDER BY id").map { row in
                 StoredDocument(id: row["id"], name: row["name"], format: AlertFormat(rawValue: row["format"]) ?? .text,
-                               sha256: row["sha256"], bytes: [UInt8](row["bytes"] as Data), receivedAt: row["received_at"])
+                               sha256: row["sha256"], bytes: (row["bytes"] as Data?).map { [UInt8]($0) } ?? [], receivedAt: row["received_at"])
             }
         }
     }
@@ -390,15 +392,19 @@ public final class ThreatStore: Sendable {
     /// Every stored alert, in id order.
     public func alerts() throws -> [AlertRecord] {
         try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT resolved, state, ended_by, document_id FROM alert ORDER BY id").map { row in
-                AlertRecord(alert: try Self.decoder.decode(Alert.self, from: Data((row["resolved"] as String).utf8)),
-                            state: row["state"], endedBy: row["ended_by"], documentID: row["document_id"])
-            }
+            try Row.fetchAll(db, sql: "SELECT resolved, state, ended_by, document_id FROM alert ORDER BY id").map(Self.record)
         }
     }
 
     public func alert(_ id: String) throws -> AlertRecord? {
-        try alerts().first { $0.alert.id == id }
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT resolved, state, ended_by, document_id FROM alert WHERE id = ?", arguments: [id]).map(Self.record)
+        }
+    }
+
+    static func record(_ row: Row) throws -> AlertRecord {
+        AlertRecord(alert: try decoder.decode(Alert.self, from: Data((row["resolved"] as String).utf8)),
+                    state: row["state"], endedBy: row["ended_by"], documentID: row["document_id"])
     }
 
     /// Counts of what the store holds, for reports and tests.
