@@ -20,7 +20,6 @@ import collections
 import glob
 import json
 import os
-import pathlib
 import queue
 import re
 import secrets
@@ -35,29 +34,21 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-root = pathlib.Path(__file__).resolve().parent.parent
-binary = os.environ.get("THREATMAP_BIN") or str(
-    pathlib.Path(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip()) / "threatmap")
+import checks
+from checks import binary, check, root
+
 MAX_EXAMPLES = int(os.environ.get("CHECK_API_MAX_EXAMPLES", "30"))
 SEED = int(os.environ.get("CHECK_API_SEED", "1"))
 CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance", "response_headers_conformance"]
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 LOG_LINE = re.compile(r"hb\.request\.id=(\S+) .*?\] ([A-Z]+) (\S*) (\d{3}) (\d+(?:\.\d+)?) ms\s*$")
-passed = failed = 0
 started = time.monotonic()
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    print(("ok: " if ok else "FAILED: ") + name + (f" ({detail})" if detail and not ok else ""), flush=True)
-    passed, failed = passed + bool(ok), failed + (not ok)
 
 
 def finish():
     print(f"check-api: {time.monotonic() - started:.0f} s")
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    checks.finish("api")
 
 
 try:
@@ -112,14 +103,14 @@ def shape(path):
 with tempfile.TemporaryDirectory() as tmp:
     store = os.path.join(tmp, "store.sqlite")
     # Some samples hold deliberately bad rows, so ingest exits non-zero; /healthz tells what was stored.
-    subprocess.run([binary, "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*")))], capture_output=True)
+    subprocess.run([binary(), "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*")))], capture_output=True)
 
     token = secrets.token_urlsafe(24)
     env = dict(os.environ, THREATMAP_TOKEN=token)
     env.pop("LOG_LEVEL", None)
     err_path = os.path.join(tmp, "serve.stderr")
     err_file = open(err_path, "wb")
-    server = subprocess.Popen([binary, "serve", "--host", "127.0.0.1", "--port", "0", "--store", store, "--maxzoom", "8"],
+    server = subprocess.Popen([binary(), "serve", "--host", "127.0.0.1", "--port", "0", "--store", store, "--maxzoom", "8"],
                               env=env, stdout=subprocess.PIPE, stderr=err_file, text=True)
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(l) for l in server.stdout] and None, daemon=True).start()

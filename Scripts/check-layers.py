@@ -9,22 +9,13 @@ import json
 import os
 import pathlib
 import subprocess
-import sys
 import tempfile
 
 import geopandas
 import shapely
 
-root = pathlib.Path(__file__).resolve().parent.parent
-binary = os.environ.get("THREATMAP_BIN") or str(
-    pathlib.Path(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip()) / "threatmap")
-passed = failed = 0
+from checks import binary, check, finish, root
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    print(("ok: " if ok else "FAILED: ") + name + (f" ({detail})" if detail and not ok else ""))
-    passed, failed = passed + bool(ok), failed + (not ok)
 
 
 def exteriors_ccw(geom):
@@ -35,10 +26,10 @@ def exteriors_ccw(geom):
 with tempfile.TemporaryDirectory() as tmp:
     store = os.path.join(tmp, "store.sqlite")
     files = sorted(glob.glob(str(root / "GeoData/alerts/*")))
-    subprocess.run([binary, "ingest", "--store", store, *files], capture_output=True)  # the sample table has bad rows on purpose
+    subprocess.run([binary(), "ingest", "--store", store, *files], capture_output=True)  # the sample table has bad rows on purpose
     for day in ["2024-05-16", "2024-07-05", "2025-02-04"]:
         out = os.path.join(tmp, day)
-        subprocess.run([binary, "export", "geojson", "--all", "-o", out, "--as-of", day, "--store", store], check=True, capture_output=True)
+        subprocess.run([binary(), "export", "geojson", "--all", "-o", out, "--as-of", day, "--store", store], check=True, capture_output=True)
         for path in sorted(glob.glob(os.path.join(out, "*.geojson"))):
             layer = pathlib.Path(path).stem
             expected = len(json.load(open(path))["features"])
@@ -54,5 +45,4 @@ with tempfile.TemporaryDirectory() as tmp:
             if layer in ("regions", "zones"):
                 check(f"{day} {layer}: level is an integer 1-5", str(frame["level"].dtype).startswith("int") and frame["level"].between(1, 5).all())
                 check(f"{day} {layer}: WGS 84", frame.crs is not None and frame.crs.to_epsg() == 4326)
-print(f"layers: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("layers")

@@ -7,25 +7,15 @@ on failure."""
 import glob
 import json
 import os
-import pathlib
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 
-root = pathlib.Path(__file__).resolve().parent.parent
-binary = os.environ.get("THREATMAP_BIN") or str(
-    pathlib.Path(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip()) / "threatmap")
-passed = failed = 0
+from checks import binary, check, finish, root
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    print(("ok: " if ok else "FAILED: ") + name + (f" ({detail})" if detail and not ok else ""))
-    passed, failed = passed + bool(ok), failed + (not ok)
 
 
 alert = json.dumps({
@@ -35,8 +25,8 @@ alert = json.dumps({
 
 with tempfile.TemporaryDirectory() as tmp:
     store = os.path.join(tmp, "store.sqlite")
-    subprocess.run([binary, "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*.json")))], capture_output=True)
-    server = subprocess.Popen([binary, "serve", "--port", "0", "--store", store], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    subprocess.run([binary(), "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*.json")))], capture_output=True)
+    server = subprocess.Popen([binary(), "serve", "--port", "0", "--store", store], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, env={**os.environ, "THREATMAP_TOKEN": "shutdown-token"})
     line = server.stdout.readline()
     port = int(line.split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
@@ -77,5 +67,4 @@ with tempfile.TemporaryDirectory() as tmp:
     db.close()
     wal = store + "-wal"
     check("no write-ahead log is left over", not os.path.exists(wal) or os.path.getsize(wal) == 0)
-print(f"shutdown: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("shutdown")

@@ -11,10 +11,8 @@ import glob
 import json
 import math
 import os
-import pathlib
 import re
 import subprocess
-import sys
 import tempfile
 
 import mapbox_vector_tile
@@ -24,17 +22,9 @@ import shapely.geometry as sg
 from shapely import affinity
 from shapely.ops import unary_union
 
-root = pathlib.Path(__file__).resolve().parent.parent
-binary = os.environ.get("THREATMAP_BIN") or str(
-    pathlib.Path(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip()) / "threatmap")
-passed = failed = 0
+from checks import binary, check, finish, root
 LAYERS = {"regions", "zones", "alert_areas", "incidents", "labels"}
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    print(("ok: " if ok else "FAILED: ") + name + (f" ({detail})" if detail and not ok else ""))
-    passed, failed = passed + bool(ok), failed + (not ok)
 
 
 def lonlat(z, x, y, px, py, extent=4096):
@@ -67,17 +57,17 @@ def outline_offset(decoded, source, z, x, y, extent=4096):
 
 with tempfile.TemporaryDirectory() as tmp:
     store = os.path.join(tmp, "store.sqlite")
-    subprocess.run([binary, "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*")))], capture_output=True)
+    subprocess.run([binary(), "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*")))], capture_output=True)
     out = os.path.join(tmp, "tiles")
-    subprocess.run([binary, "export", "tiles", "-o", out, "--maxzoom", "8", "--as-of", "2024-07-05", "--store", store], check=True, capture_output=True)
+    subprocess.run([binary(), "export", "tiles", "-o", out, "--maxzoom", "8", "--as-of", "2024-07-05", "--store", store], check=True, capture_output=True)
     src = os.path.join(tmp, "incidents.geojson")
-    subprocess.run([binary, "export", "geojson", "--layer", "incidents", "-o", src, "--as-of", "2024-07-05", "--store", store], check=True, capture_output=True)
+    subprocess.run([binary(), "export", "geojson", "--layer", "incidents", "-o", src, "--as-of", "2024-07-05", "--store", store], check=True, capture_output=True)
     incidents = {f["properties"]["event_id"]: f["geometry"]["coordinates"] for f in json.load(open(src))["features"]}
     # Every area in Web Mercator's unit square (0-1, y down), to compare with decoded tiles.
     areas = {}
     for name in ("regions", "zones", "alert_areas"):
         path = os.path.join(tmp, name + ".geojson")
-        subprocess.run([binary, "export", "geojson", "--layer", name, "-o", path, "--precision", "7", "--as-of", "2024-07-05", "--store", store],
+        subprocess.run([binary(), "export", "geojson", "--layer", name, "-o", path, "--precision", "7", "--as-of", "2024-07-05", "--store", store],
                        check=True, capture_output=True)
         areas[name] = {f["id"]: shapely.transform(sg.shape(f["geometry"]), mercator_unit) for f in json.load(open(path))["features"]}
 
@@ -154,7 +144,7 @@ with tempfile.TemporaryDirectory() as tmp:
     from pmtiles.reader import MmapSource, Reader, all_tiles
     mb, pm = os.path.join(tmp, "t.mbtiles"), os.path.join(tmp, "t.pmtiles")
     for fmt, path in [("mbtiles", mb), ("pmtiles", pm)]:
-        subprocess.run([binary, "export", "tiles", "-o", path, "--format", fmt, "--maxzoom", "8", "--as-of", "2024-07-05", "--store", store],
+        subprocess.run([binary(), "export", "tiles", "-o", path, "--format", fmt, "--maxzoom", "8", "--as-of", "2024-07-05", "--store", store],
                        check=True, capture_output=True)
     dir_tiles = {tuple(map(int, re.findall(r"(\d+)/(\d+)/(\d+)\.mvt$", p)[0])): open(p, "rb").read() for p in tiles}
     con = sqlite3.connect(mb)
@@ -196,5 +186,4 @@ with tempfile.TemporaryDirectory() as tmp:
         check("tiles.json validates against the TileJSON 3.0.0 schema", not errors, "; ".join(e.message for e in errors)[:300])
     else:
         print("skipped: tiles.json against the TileJSON schema (../shared/schemas is absent)")
-print(f"tiles: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("tiles")

@@ -12,9 +12,7 @@ import glob
 import http.server
 import json
 import os
-import pathlib
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,19 +22,11 @@ import zipfile
 
 from playwright.sync_api import sync_playwright
 
-root = pathlib.Path(__file__).resolve().parent.parent
-binary = os.environ.get("THREATMAP_BIN") or str(
-    pathlib.Path(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip()) / "threatmap")
+from checks import binary, check, finish, root, stop
 chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AS_OF = "2024-03-07"  # the day of the sample Bamako protests alert
 BAMAKO = [-8.0, 12.64]
-passed = failed = 0
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    print(("ok: " if ok else "FAILED: ") + name + (f" ({detail})" if detail and not ok else ""))
-    passed, failed = passed + bool(ok), failed + (not ok)
 
 
 def maplibre_files(folder):
@@ -69,13 +59,13 @@ def bamako_level(base):
 
 with tempfile.TemporaryDirectory() as tmp:
     store = os.path.join(tmp, "store.sqlite")
-    subprocess.run([binary, "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*")))], capture_output=True)
+    subprocess.run([binary(), "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*")))], capture_output=True)
     vendor = os.path.join(tmp, "vendor")
     os.makedirs(vendor)
     maplibre_files(vendor)
     assets = static_server(vendor)
     token = secrets.token_hex(16)
-    server = subprocess.Popen([binary, "serve", "--port", "0", "--store", store, "--maplibre-url", f"{assets}/maplibre-gl.js"],
+    server = subprocess.Popen([binary(), "serve", "--port", "0", "--store", store, "--maplibre-url", f"{assets}/maplibre-gl.js"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "THREATMAP_TOKEN": token})
     try:
         line = server.stdout.readline()
@@ -141,14 +131,7 @@ with tempfile.TemporaryDirectory() as tmp:
                 page.screenshot(path=os.environ["VIEWER_SCREENSHOT"])
             browser.close()
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            code = server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            code = None
-        log = server.stderr.read()
+        code, log = stop(server)
     check("SIGTERM stops the server cleanly and closes the store", code == 0 and "store closed" in log, f"exit {code}: {log[-300:]}")
     check("a log line per request (method, path, status, duration)", " GET /style.json 200 " in log and " ms" in log)
-print(f"viewer: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("viewer")
