@@ -97,8 +97,12 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let start = ContinuousClock.now
         func log(_ status: HTTPResponse.Status) {
             let d = ContinuousClock.now - start
-            let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-            context.logger.info("\(request.method) \(request.uri.path) \(status.code) \(String(format: "%.2f", ms)) ms")
+            let hundredths = Int(d.components.seconds) * 100_000 + Int(d.components.attoseconds / 10_000_000_000_000)
+            let fraction = hundredths % 100
+            // Plain concatenation: interpolating the method or String(format:) costs more than the
+            // rest of a cached tile's request.
+            context.logger.info(Logger.Message(stringLiteral: request.method.rawValue + " " + request.uri.path + " " + String(status.code) + " "
+                + String(hundredths / 100) + (fraction < 10 ? ".0" : ".") + String(fraction) + " ms"))
         }
         var response = try await next(request, context)
         response.headers[HTTPField.Name("X-Request-ID")!] = context.id
@@ -111,6 +115,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
 public struct ThreatRoutes: Sendable {
     public let service: MapService
     public let viewer: ViewerSettings
+    let moments = MomentCache()
 
     public init(service: MapService, viewer: ViewerSettings = ViewerSettings()) {
         self.service = service
@@ -139,11 +144,16 @@ public struct ThreatRoutes: Sendable {
 
     // MARK: Reading
 
+    /// The map a request asks for, by its `as_of`. The moments of the last query strings seen are
+    /// kept, since a map client sends the same one with every tile.
     func moment(_ request: Request) throws -> MapMoment {
+        let query = request.uri.query ?? ""
+        if let known = moments.get(query) { return known }
         let raw = request.uri.queryParameters.get("as_of")
         guard let m = MapMoment(query: raw) else {
             throw APIError(.badRequest, "as_of: \"\(raw ?? "")\" is not a day (YYYY-MM-DD) or an ISO 8601 time")
         }
+        moments.set(query, m)
         return m
     }
 
@@ -405,6 +415,25 @@ public struct ThreatRoutes: Sendable {
 
     func viewerPage(_ request: Request) -> Response {
         bytesResponse(Array(ViewerPage.html(maplibreURL: viewer.maplibreURL, maplibreCSSURL: viewer.cssURL).utf8), contentType: "text/html; charset=utf-8")
+    }
+}
+
+/// Query strings and the moments they name, at most a few hundred (then it starts again).
+final class MomentCache: @unchecked Sendable {
+    let lock = NSLock()
+    var moments: [String: MapMoment] = [:]
+
+    func get(_ query: String) -> MapMoment? {
+        lock.lock()
+        defer { lock.unlock() }
+        return moments[query]
+    }
+
+    func set(_ query: String, _ moment: MapMoment) {
+        lock.lock()
+        defer { lock.unlock() }
+        if moments.count >= 256 { moments.removeAll(keepingCapacity: true) }
+        moments[query] = moment
     }
 }
 

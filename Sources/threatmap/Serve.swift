@@ -63,13 +63,14 @@ struct Serve: AsyncParsableCommand {
         var viewer = ViewerSettings()
         viewer.maplibreURL = maplibreURL
         viewer.glyphsURL = glyphsURL
-        var logger = Logger(label: "threatmap")
+        var logger = Logger(label: "threatmap") { SinkLogHandler(label: $0) }
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         if settings.token == nil { note("THREATMAP_TOKEN is not set: writes (POST, DELETE) are refused") }
         let host = self.host
         try await runServer(ThreatRoutes(service: service, viewer: viewer), host: host, port: port, logger: logger) { bound in
             FileHandle.standardOutput.write(Data("ThreatMap viewer: http://\(host):\(bound)/  (store \(store.path))\n".utf8))
         }
+        LogSink.standardError.flush()
         try store.close()
         note("stopped; store closed")
     }
