@@ -221,7 +221,9 @@ with tempfile.TemporaryDirectory() as tmp:
             health = {}
         check("GET /healthz still answers 200 after schemathesis", status == 200 and health.get("status") == "ok", f"{status} {body[:200]!r}")
 
-        # One log line per request, matched by the X-Request-ID the server sends back.
+        # One log line per request, matched by the X-Request-ID the server sends back. The server
+        # writes its log in batches, within 100 ms: give the last lines time to arrive.
+        time.sleep(0.5)
         log = collections.defaultdict(list)
         malformed = []
         for line in stderr_text().splitlines():
