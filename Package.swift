@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
@@ -55,7 +56,9 @@ let package = Package(
         .testTarget(name: "VectorTilesTests", dependencies: ["VectorTiles", "Geo"]),
         .testTarget(name: "ThreatLayersTests", dependencies: ["ThreatLayers", "AlertIngest", "Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "ThreatServiceTests", dependencies: [
-            "ThreatService", "ThreatStore", "Geo", "ThreatModel", "ThreatLayers", "AlertIngest", "Atlas", "VectorTiles", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "ThreatService", "ThreatStore", "Geo", "ThreatModel", "ThreatLayers", "AlertIngest", "Atlas", "VectorTiles",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ThreatmapTests", dependencies: ["Geo", "ThreatStore"]),
     ],

@@ -4,7 +4,6 @@ import Foundation
 import Geo
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import NIOCore
 import Testing
 import ThreatLayers
@@ -20,7 +19,7 @@ struct Fixture {
     let directory: URL
     let store: ThreatStore
     let service: MapService
-    let app: Application<RouterResponder<BasicRequestContext>>
+    let routes: ThreatRoutes
 
     init(token: String? = "secret", samples: Bool = true, maxZoom: Int = 8) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-service-\(UUID().uuidString)")
@@ -39,7 +38,7 @@ struct Fixture {
                 _ = try service.ingest(Array(try Data(contentsOf: f)), name: f.lastPathComponent, format: nil)
             }
         }
-        app = Application(router: ThreatRoutes(service: service).router())
+        routes = ThreatRoutes(service: service)
     }
 
     /// What the store holds, to show that a refused write changed nothing.
@@ -73,7 +72,7 @@ let kidalAlert = """
 @Suite struct ReadTests {
     @Test func healthAndTheOpenAPIDocumentNameEveryRoute() async throws {
         let f = try Fixture()
-        try await f.app.test(.live) { client in
+        try await withLiveServer(f.routes) { client in
             let h = try await client.execute(uri: "/healthz", method: .get)
             #expect(h.status == .ok)
             #expect(try json(h.body).objectValue?["alerts"]?.intValue == 13)
@@ -87,7 +86,7 @@ let kidalAlert = """
 
     @Test func layersAsGeoJSONWithAsOfAndBBox() async throws {
         let f = try Fixture()
-        try await f.app.test(.live) { client in
+        try await withLiveServer(f.routes) { client in
             let list = try json(try await client.execute(uri: "/layers?as_of=2024-07-05", method: .get).body)
             let names = list.objectValue?["layers"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue }
             #expect(names == ["regions", "zones", "alert_areas", "incidents", "labels"])
@@ -110,7 +109,7 @@ let kidalAlert = """
 
     @Test func tileJSONAndStyleCarryAbsoluteURLsWithAsOf() async throws {
         let f = try Fixture()
-        try await f.app.test(.live) { client in
+        try await withLiveServer(f.routes) { client in
             let tj = try json(try await client.execute(uri: "/tiles.json?as_of=2024-07-05", method: .get, headers: [HTTPField.Name("Host")!: "maps.example.org"]).body)
             let url = tj.objectValue?["tiles"]?.arrayValue?.first?.stringValue ?? ""
             #expect(url.hasPrefix("http") && url.hasSuffix("/tiles/{z}/{x}/{y}.mvt?as_of=2024-07-05"), "\(url)")
@@ -130,7 +129,7 @@ let kidalAlert = """
         options.maxZoom = 6
         let content = try f.service.content(MapMoment(query: "2024-07-05")!)
         let pyramid = try await Tiler(options: options).tiles(content.tileSources)
-        try await f.app.test(.live) { client in
+        try await withLiveServer(f.routes) { client in
             let uri = "/tiles/\(t.z)/\(t.x)/\(t.y).mvt?as_of=2024-07-05"
             let plain = try await client.execute(uri: uri, method: .get, headers: [.origin: "http://viewer.example.org"])
             #expect(plain.status == .ok)
@@ -172,7 +171,7 @@ let kidalAlert = """
 
     @Test func alertsComeWithTheirProvenance() async throws {
         let f = try Fixture()
-        try await f.app.test(.live) { client in
+        try await withLiveServer(f.routes) { client in
             let all = try json(try await client.execute(uri: "/alerts", method: .get).body).objectValue?["alerts"]?.arrayValue ?? []
             #expect(all.count == 13)
             let id = "tm-2025-02-sikasso-0001"
@@ -189,8 +188,7 @@ let kidalAlert = """
         let f = try Fixture(samples: false)
         var viewer = ViewerSettings()
         viewer.maplibreURL = "http://127.0.0.1:9/vendor/maplibre-gl.js"
-        let app = Application(router: ThreatRoutes(service: f.service, viewer: viewer).router())
-        try await app.test(.live) { client in
+        try await withLiveServer(ThreatRoutes(service: f.service, viewer: viewer)) { client in
             let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
             #expect(page.contains("src=\"http://127.0.0.1:9/vendor/maplibre-gl.js\""))
             #expect(page.contains("href=\"http://127.0.0.1:9/vendor/maplibre-gl.css\""))
@@ -205,7 +203,7 @@ let kidalAlert = """
         let f = try Fixture()
         let before = try f.fingerprint()
         let body = ByteBuffer(string: kidalAlert)
-        try await f.app.test(.live) { client in
+        try await withLiveServer(f.routes) { client in
             var r = try await client.execute(uri: "/alerts", method: .post, headers: [.contentType: "application/json"], body: body)
             #expect(r.status == .unauthorized)
             r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer not-the-token"], body: body)
@@ -233,7 +231,7 @@ let kidalAlert = """
         // A server without a token refuses every write.
         let closed = try Fixture(token: nil, samples: false)
         let empty = try closed.fingerprint()
-        try await closed.app.test(.live) { client in
+        try await withLiveServer(closed.routes) { client in
             let r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer anything"], body: body)
             #expect(r.status == .forbidden)
         }
@@ -244,11 +242,11 @@ let kidalAlert = """
         let f = try Fixture(maxZoom: 7)
         let kidal = tile(lon: 1.41, lat: 18.44, z: 7), kayes = tile(lon: -11.44, lat: 14.45, z: 7)
         @Sendable func uri(_ t: TileAddress) -> String { "/tiles/\(t.z)/\(t.x)/\(t.y).mvt?as_of=2024-07-05" }
-        @Sendable func kidalLevel(_ client: some TestClientProtocol, asOf: String = "2024-07-05") async throws -> Int? {
+        @Sendable func kidalLevel(_ client: TestClient, asOf: String = "2024-07-05") async throws -> Int? {
             let fc = try GeoJSONReader().read(Array(try await client.execute(uri: "/layers/regions?as_of=\(asOf)", method: .get).body.readableBytesView)).featureCollection
             return fc.features.first { $0.properties["id"]?.stringValue == "kidal" }?.properties["level_kidnapping"]?.intValue
         }
-        try await f.app.test(.live) { client in
+        try await withLiveServer(f.routes) { client in
             let kidalBefore = try await client.execute(uri: uri(kidal), method: .get)
             let kayesBefore = try await client.execute(uri: uri(kayes), method: .get)
             #expect(kidalBefore.status == .ok && kayesBefore.status == .ok)
