@@ -1,3 +1,5 @@
+import AlertIngest
+import Atlas
 import Foundation
 import Geo
 import ThreatLayers
@@ -13,6 +15,18 @@ public struct MapContent: Sendable {
     /// The first moment of the incidents shown: 30 days before `moment` unless said otherwise.
     public let since: Date
     public let layers: [LayerName: FeatureCollection]
+    /// Every layer for the tiler, in `LayerName` order, and the box around them: made once, as
+    /// the tiles, the TileJSON and the layer list all need them.
+    public let tileSources: [TileLayerSource]
+    public let bounds: BoundingBox
+
+    init(moment: Date, since: Date, layers: [LayerName: FeatureCollection]) {
+        self.moment = moment
+        self.since = since
+        self.layers = layers
+        tileSources = LayerName.allCases.map { Self.tileSource($0, layers[$0] ?? FeatureCollection()) }
+        bounds = Self.bounds(tileSources)
+    }
 
     /// The layers of `store` (none: no alerts, every area level 1) as of `moment`, with `builder`.
     public static func make(store: ThreatStore?, builder: LayerBuilder, at moment: Date, since: Date? = nil) throws -> MapContent {
@@ -32,11 +46,6 @@ public struct MapContent: Sendable {
     public static func incidentsLayer(_ store: ThreatStore?, from: Date, through: Date) throws -> FeatureCollection {
         let rows = try store?.sourcedIncidents(from: from, through: through, details: false) ?? []
         return LayerBuilder.incidents(rows.map { SourcedIncident(incident: $0.incident, source: $0.source) }, from: from, through: through)
-    }
-
-    /// Every layer for the tiler, in `LayerName` order.
-    public var tileSources: [TileLayerSource] {
-        LayerName.allCases.map { Self.tileSource($0, layers[$0] ?? FeatureCollection()) }
     }
 
     /// A layer's features for the tiler: flat properties as tile values, a rank for thinning points
@@ -70,7 +79,7 @@ public struct MapContent: Sendable {
     ]
 
     /// The box around every feature (lon/lat), or the world's when there are none.
-    public static func bounds(_ sources: [TileLayerSource]) -> BoundingBox {
+    static func bounds(_ sources: [TileLayerSource]) -> BoundingBox {
         sources.flatMap(\.features).compactMap(\.geometry.boundingBox)
             .reduce(into: BoundingBox?.none) { acc, b in if acc == nil { acc = b } else { acc!.extend(b) } }
             ?? BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85)
@@ -78,8 +87,15 @@ public struct MapContent: Sendable {
 
     /// The TileJSON document of these layers' tiles at `tileURL`.
     public func tileJSON(tileURL: String, minZoom: Int, maxZoom: Int) -> JSONValue {
-        let sources = tileSources
-        return TileJSON.document(layers: sources, tileURL: tileURL, minZoom: minZoom, maxZoom: maxZoom,
-                                 bounds: Self.bounds(sources), description: Self.descriptions)
+        TileJSON.document(layers: tileSources, tileURL: tileURL, minZoom: minZoom, maxZoom: maxZoom,
+                          bounds: bounds, description: Self.descriptions)
+    }
+}
+
+extension LayerBuilder {
+    /// A builder over `atlas` with the lexicon's default alert lifetimes and place radii.
+    public convenience init(atlas: Atlas, lexicon: Lexicon) throws {
+        try self.init(atlas: atlas, settings: LayerSettings(defaultLifetimeDays: lexicon.defaultLifetimeDays,
+                                                            placeRadiusKilometres: lexicon.placeRadiusKilometres))
     }
 }

@@ -41,8 +41,7 @@ func layerBuilder(_ geodata: GeoDataOptions) throws -> LayerBuilder {
     let mali = try GeoDataLocation.maliDirectory(explicit: geodata.directory)
     let atlas = try Atlas.load(from: mali)
     let lexicon = try Lexicon.load(from: mali.deletingLastPathComponent().appendingPathComponent("lexicon/lexicon.json"))
-    return try LayerBuilder(atlas: atlas, settings: LayerSettings(defaultLifetimeDays: lexicon.defaultLifetimeDays,
-                                                                  placeRadiusKilometres: lexicon.placeRadiusKilometres))
+    return try LayerBuilder(atlas: atlas, lexicon: lexicon)
 }
 
 /// The store, if there is one: layers of a missing store are computed from no alerts, and no

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ThreatLayers
 import ThreatService
 
 struct Serve: AsyncParsableCommand {
@@ -58,8 +59,9 @@ struct Serve: AsyncParsableCommand {
         settings.maxZoom = maxzoom
         settings.maxBodyBytes = maxBodyMB * 1024 * 1024
         settings.token = ProcessInfo.processInfo.environment["THREATMAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let service = MapService(store: store, builder: try layerBuilder(geodata),
-                                 resolution: try geodata.resolutionContext(toleranceKilometres: toleranceKilometres), settings: settings)
+        let resolution = try geodata.resolutionContext(toleranceKilometres: toleranceKilometres)
+        let service = MapService(store: store, builder: try LayerBuilder(atlas: resolution.atlas, lexicon: resolution.lexicon),
+                                 resolution: resolution, settings: settings)
         var viewer = ViewerSettings()
         viewer.maplibreURL = maplibreURL
         viewer.glyphsURL = glyphsURL

@@ -26,8 +26,7 @@ struct Fixture {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try ThreatStore(path: directory.appendingPathComponent("store.sqlite").path)
         let context = try ResolutionContext.load(geodata: geodata)
-        let builder = try LayerBuilder(atlas: context.atlas, settings: LayerSettings(defaultLifetimeDays: context.lexicon.defaultLifetimeDays,
-                                                                                    placeRadiusKilometres: context.lexicon.placeRadiusKilometres))
+        let builder = try LayerBuilder(atlas: context.atlas, lexicon: context.lexicon)
         var settings = ServiceSettings()
         settings.token = token
         settings.maxZoom = maxZoom
