@@ -155,15 +155,20 @@ public final class MapService: @unchecked Sendable {
     public func cachedTile(_ t: TileAddress, moment: MapMoment) -> ServedTile?? {
         lock.lock()
         defer { lock.unlock() }
-        guard let v = views[moment], moment != .live || Date().timeIntervalSince(v.madeAt) < settings.liveLifetime else { return nil }
+        guard let v = views[moment], isFresh(v, moment, now: Date()) else { return nil }
         return v.tiles[t]
+    }
+
+    /// Whether a cached map still stands: a dated one always, the live one for `liveLifetime`.
+    func isFresh(_ v: MapView, _ moment: MapMoment, now: Date) -> Bool {
+        moment != .live || now.timeIntervalSince(v.madeAt) < settings.liveLifetime
     }
 
     /// The cached map for `moment`, made (or, live and too old, made again) when needed.
     func view(_ moment: MapMoment) throws -> MapView {
         let now = Date()
         lock.lock()
-        if let v = views[moment], moment != .live || now.timeIntervalSince(v.madeAt) < settings.liveLifetime {
+        if let v = views[moment], isFresh(v, moment, now: now) {
             v.lastUsed = now
             lock.unlock()
             return v
@@ -174,7 +179,7 @@ public final class MapService: @unchecked Sendable {
         lock.lock()
         let old = views[moment]
         lock.unlock()
-        if let old, moment != .live || now.timeIntervalSince(old.madeAt) < settings.liveLifetime { return old }
+        if let old, isFresh(old, moment, now: now) { return old }
         let v = try remake(moment, replacing: old, now: now).view
         lock.lock()
         views[moment] = v

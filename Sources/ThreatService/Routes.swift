@@ -25,6 +25,15 @@ public struct ViewerSettings: Sendable {
     }
 }
 
+extension HTTPField.Name {
+    /// The request's id, as the log line names it.
+    static let requestID = HTTPField.Name("X-Request-ID")!
+    /// Whether a tile came from the cache (`hit`) or was made for this request (`miss`).
+    static let cacheStatus = HTTPField.Name("X-Cache")!
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    static let filename = HTTPField.Name("X-Filename")!
+}
+
 /// An error answered as JSON: `{"error": {"status": 404, "message": "..."}}`.
 public struct APIError: HTTPResponseError {
     public var status: HTTPResponse.Status
@@ -105,7 +114,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
                 + String(hundredths / 100) + (fraction < 10 ? ".0" : ".") + String(fraction) + " ms"))
         }
         var response = try await next(request, context)
-        response.headers[HTTPField.Name("X-Request-ID")!] = context.id
+        response.headers[.requestID] = context.id
         log(response.status)
         return response
     }
@@ -160,7 +169,7 @@ public struct ThreatRoutes: Sendable {
     /// The scheme, host and port the client reached us by, for the absolute URLs MapLibre needs.
     func origin(_ request: Request) -> String {
         let host = request.head.authority ?? "127.0.0.1"
-        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? request.head.scheme ?? "http"
+        let scheme = request.headers[.forwardedProto] ?? request.head.scheme ?? "http"
         return "\(scheme)://\(host)"
     }
 
@@ -261,7 +270,7 @@ public struct ThreatRoutes: Sendable {
             (served, cached) = try await offload { try self.service.tile(t, moment: m) }
         }
         var headers = Self.tileHeaders
-        headers[HTTPField.Name("X-Cache")!] = cached ? "hit" : "miss"
+        headers[.cacheStatus] = cached ? "hit" : "miss"
         guard let served else { return Response(status: .noContent, headers: headers) }
         let gzip = request.headers[.acceptEncoding].map(Self.acceptsGzip) ?? false
         let etag = gzip ? served.gzipETag : served.etag
@@ -366,7 +375,7 @@ public struct ThreatRoutes: Sendable {
         let bytes = Array(buffer.readableBytesView)
         guard !bytes.isEmpty else { throw APIError(.badRequest, "the body is empty: send an advisory, a JSON or CAP alert, or an event CSV") }
         let format = Self.format(contentType: request.headers[.contentType])
-        let name = request.headers[HTTPField.Name("X-Filename")!] ?? "POST /alerts"
+        let name = request.headers[.filename] ?? "POST /alerts"
         let outcome: WriteOutcome
         do {
             outcome = try await offload { try self.service.ingest(bytes, name: name, format: format) }
