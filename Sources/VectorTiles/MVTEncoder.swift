@@ -34,19 +34,16 @@ public struct MVTLayerBuilder {
         self.extent = extent
     }
 
-    mutating func key(_ k: String) -> UInt32 {
-        if let i = keyIndex[k] { return i }
-        let i = UInt32(keys.count)
-        keys.append(k)
-        keyIndex[k] = i
-        return i
-    }
+    mutating func key(_ k: String) -> UInt32 { Self.intern(k, &keys, &keyIndex) }
 
-    mutating func value(_ v: TileValue) -> UInt32 {
-        if let i = valueIndex[v] { return i }
-        let i = UInt32(values.count)
-        values.append(v)
-        valueIndex[v] = i
+    mutating func value(_ v: TileValue) -> UInt32 { Self.intern(v, &values, &valueIndex) }
+
+    /// The index of `item` in `table`, appended the first time it is seen.
+    static func intern<T: Hashable>(_ item: T, _ table: inout [T], _ index: inout [T: UInt32]) -> UInt32 {
+        if let i = index[item] { return i }
+        let i = UInt32(table.count)
+        table.append(item)
+        index[item] = i
         return i
     }
 
