@@ -136,20 +136,19 @@ with tempfile.TemporaryDirectory() as tmp:
         print("    server:", url)
         own_ids = []  # X-Request-IDs of the requests made here, to find their log lines
 
-        status, headers, body = http("GET", url + "healthz")
-        own_ids.append((headers.get("X-Request-ID"), "GET", "/healthz", status))
-        try:
-            health = json.loads(body)
-        except ValueError:
-            health = {}
+        def get_json(path):
+            """GET url + path, noted for the log check: (status, headers, body, its JSON or {})."""
+            status, headers, body = http("GET", url + path)
+            own_ids.append((headers.get("X-Request-ID"), "GET", "/" + path, status))
+            try:
+                return status, headers, body, json.loads(body)
+            except ValueError:
+                return status, headers, body, {}
+
+        status, headers, body, health = get_json("healthz")
         check("the server has the sample alerts (GET /healthz)", status == 200 and health.get("alerts", 0) > 0, f"{status} {body[:200]!r}")
 
-        status, headers, body = http("GET", url + "openapi.json")
-        own_ids.append((headers.get("X-Request-ID"), "GET", "/openapi.json", status))
-        try:
-            doc = json.loads(body)
-        except ValueError:
-            doc = {}
+        status, headers, body, doc = get_json("openapi.json")
         check("GET /openapi.json is a JSON OpenAPI 3.1 document",
               status == 200 and (headers.get("Content-Type") or "").startswith("application/json")
               and str(doc.get("openapi", "")).startswith("3.1.") and bool(doc.get("paths")),
@@ -213,12 +212,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"schemathesis exercised every documented operation ({len(entries)} requests)", bool(entries) and not missing,
               f"not exercised: {missing}" if entries else "no HAR report")
 
-        status, headers, body = http("GET", url + "healthz")
-        own_ids.append((headers.get("X-Request-ID"), "GET", "/healthz", status))
-        try:
-            health = json.loads(body)
-        except ValueError:
-            health = {}
+        status, headers, body, health = get_json("healthz")
         check("GET /healthz still answers 200 after schemathesis", status == 200 and health.get("status") == "ok", f"{status} {body[:200]!r}")
 
         # One log line per request, matched by the X-Request-ID the server sends back. The server
