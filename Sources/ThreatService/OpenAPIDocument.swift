@@ -153,6 +153,8 @@ enum OpenAPIDocument {
               "properties": {"alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}}}}}}}},
           "post": {"summary": "Ingest an alert: advisory text, JSON, CAP 1.2 XML or an event CSV (by Content-Type, else detected).",
             "operationId": "postAlert", "security": [{"bearer": []}],
+            "parameters": [{"name": "X-Filename", "in": "header", "required": false, "schema": {"type": "string"},
+              "description": "The name the stored document keeps (its provenance); default \"POST /alerts\"."}],
             "requestBody": {"required": true, "content": {
               "text/plain": {"schema": {"type": "string", "minLength": 1}},
               "application/json": {"schema": {"type": ["object", "array"]},
