@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ThreatmapTests", dependencies: ["Geo", "ThreatStore"]),
+        .testTarget(name: "ThreatmapTests", dependencies: ["Geo", "ThreatStore", "VectorTiles"]),
     ],
     swiftLanguageModes: [.v6]
 )
