@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ThreatStore", targets: ["ThreatStore"]),
         .library(name: "ThreatLayers", targets: ["ThreatLayers"]),
         .library(name: "VectorTiles", targets: ["VectorTiles"]),
+        .library(name: "ThreatMapCore", targets: ["ThreatMapCore"]),
         .library(name: "ThreatService", targets: ["ThreatService"]),
     ],
     dependencies: [
@@ -36,15 +37,17 @@ let package = Package(
         .target(name: "ThreatStore", dependencies: [
             "ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
+        // The two use cases, under both shells: the map as of a moment, and taking in documents.
+        .target(name: "ThreatMapCore", dependencies: ["Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles"]),
         .target(name: "ThreatService", dependencies: [
-            "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles",
+            "Geo", "ThreatModel", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles", "ThreatMapCore",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .executableTarget(
             name: "threatmap",
             dependencies: [
-                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles", "ThreatService",
+                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles", "ThreatMapCore", "ThreatService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,8 +58,9 @@ let package = Package(
         .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel", "Geo"]),
         .testTarget(name: "VectorTilesTests", dependencies: ["VectorTiles", "Geo"]),
         .testTarget(name: "ThreatLayersTests", dependencies: ["ThreatLayers", "AlertIngest", "Atlas", "Geo", "ThreatModel"]),
+        .testTarget(name: "ThreatMapCoreTests", dependencies: ["ThreatMapCore", "ThreatStore", "ThreatModel", "Geo"]),
         .testTarget(name: "ThreatServiceTests", dependencies: [
-            "ThreatService", "ThreatStore", "Geo", "ThreatModel", "ThreatLayers", "AlertIngest", "Atlas", "VectorTiles",
+            "ThreatService", "ThreatMapCore", "ThreatStore", "Geo", "ThreatModel", "ThreatLayers", "AlertIngest", "Atlas", "VectorTiles",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
         ]),

@@ -65,8 +65,8 @@ public final class ResolutionContext {
 
     /// Loads the atlas and lexicon from a GeoData folder.
     public static func load(geodata root: URL, toleranceMetres: Double = defaultToleranceMetres) throws -> ResolutionContext {
-        let atlas = try Atlas.load(from: root.appendingPathComponent("mali"))
-        let lexicon = try Lexicon.load(from: root.appendingPathComponent("lexicon/lexicon.json"))
+        let atlas = try Atlas.load(from: GeoDataLocation.maliFolder(root))
+        let lexicon = try Lexicon.load(from: GeoDataLocation.lexiconFile(root))
         return try ResolutionContext(atlas: atlas, lexicon: lexicon, toleranceMetres: toleranceMetres)
     }
 

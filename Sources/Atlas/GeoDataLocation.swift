@@ -22,14 +22,18 @@ public enum GeoDataLocation {
         // Sources/Atlas/GeoDataLocation.swift → the repository root.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         candidates.append(root.appendingPathComponent("GeoData"))
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("mali/regions.geojson").path) }
+        return candidates.first { FileManager.default.fileExists(atPath: maliFolder($0).appendingPathComponent("regions.geojson").path) }
     }
+
+    /// Where each part lies inside a GeoData folder: the only place that knows the layout.
+    public static func maliFolder(_ root: URL) -> URL { root.appendingPathComponent("mali") }
+    public static func lexiconFile(_ root: URL) -> URL { root.appendingPathComponent("lexicon/lexicon.json") }
 
     /// The `GeoData/mali` folder, or an error that says how to point at it.
     public static func maliDirectory(explicit: String? = nil) throws -> URL {
         guard let root = find(explicit: explicit) else {
             throw AtlasError(file: "GeoData", message: "cannot find the GeoData folder; set \(environmentVariable) or pass --geodata DIR")
         }
-        return root.appendingPathComponent("mali")
+        return maliFolder(root)
     }
 }

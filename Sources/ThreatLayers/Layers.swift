@@ -193,7 +193,7 @@ public final class LayerBuilder {
     /// The incidents layer: the events dated from the day of `from` through `through`. It needs
     /// no GEOS, so it can be made on another task while the other layers are.
     public static func incidents(_ incidents: [SourcedIncident], from: Date, through: Date) -> FeatureCollection {
-        let from = Calendar.utcStartOfDay(from)
+        let from = UTCDate.startOfDay(from)
         let selected = incidents.filter { $0.incident.date >= from && $0.incident.date <= through }
             .sorted { ($0.incident.date, $0.incident.id) < ($1.incident.date, $1.incident.id) }
         return FeatureCollection(selected.map { si in
@@ -239,10 +239,3 @@ public final class LayerBuilder {
 
 @available(*, unavailable)
 extension LayerBuilder: Sendable {}
-
-extension Calendar {
-    static func utcStartOfDay(_ d: Date) -> Date {
-        let t = d.timeIntervalSince1970
-        return Date(timeIntervalSince1970: (t / 86_400).rounded(.down) * 86_400)
-    }
-}

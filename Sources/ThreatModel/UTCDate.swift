@@ -30,6 +30,20 @@ public enum UTCDate {
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))Z"
     }
 
+    /// The first second of the day (UTC) that holds `date`.
+    public static func startOfDay(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+    }
+
+    /// Days from 1970-01-01 to a civil date, or nil when the date does not exist (2021-02-30).
+    public static func dayNumber(year: Int, month: Int, day: Int) -> Int? {
+        guard (1...12).contains(month), day >= 1 else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard day <= lengths[month - 1] else { return nil }
+        return days(year, month, day)
+    }
+
     /// "2021-03-21".
     public static func formatDay(_ date: Date) -> String {
         String(format(date).prefix(10))

@@ -2,46 +2,11 @@ import AlertIngest
 import Foundation
 import Geo
 import NIOCore
+import ThreatMapCore
 import ThreatLayers
 import ThreatModel
 import ThreatStore
 import VectorTiles
-
-/// Which map a request asks for: the live one (now), or the one as of a moment.
-public enum MapMoment: Hashable, Sendable {
-    case live
-    case at(Date)
-
-    /// From an `as_of` query value: none or "now" is live; a day (YYYY-MM-DD) is the end of that
-    /// day, UTC, as on the command line; otherwise an ISO 8601 time. Nil when it is neither.
-    public init?(query: String?) {
-        guard let q = query?.trimmingSpaces, !q.isEmpty, q != "now" else {
-            self = .live
-            return
-        }
-        if q.count == 10, let day = DateParsing.day(q) {
-            self = .at(day.addingTimeInterval(86_399))
-        } else if q.count > 10, let d = DateParsing.iso8601(q) {
-            self = .at(d)
-        } else {
-            return nil
-        }
-    }
-
-    /// The `as_of` value that names this map in a URL, in one spelling per moment so that a
-    /// cache keys on it: the day for the end of a day, else the UTC time; nil for live.
-    public var queryValue: String? {
-        guard case .at(let d) = self else { return nil }
-        let s = d.timeIntervalSince1970
-        if (s + 1).truncatingRemainder(dividingBy: 86_400) == 0 { return UTCDate.formatDay(d) }
-        return UTCDate.format(d)
-    }
-
-    func date(now: Date) -> Date {
-        if case .at(let d) = self { return d }
-        return now
-    }
-}
 
 /// A tile as served: its bytes, gzip-compressed once, each ready to send, and a strong entity tag
 /// from the content.
@@ -78,7 +43,8 @@ public struct ServiceSettings: Sendable {
 
 /// One map as of a moment, with the tiles made from it so far. Guarded by its service's lock.
 final class MapView {
-    let content: MapContent
+    let map: TiledMap
+    var content: MapContent { map.content }
     let session: TileSession
     let madeAt: Date
     /// Tiles made so far; nil for a tile known to be empty.
@@ -86,39 +52,47 @@ final class MapView {
     var lastUsed: Date
 
     init(content: MapContent, options: TilerOptions, madeAt: Date) throws {
-        self.content = content
-        session = try TileSession(layers: content.tileSources, options: options)
+        map = content.tiled()
+        session = try TileSession(layers: map.sources, options: options)
         self.madeAt = madeAt
         lastUsed = madeAt
     }
 }
 
-/// What a write did: the store's report, and the tiles it took out of the caches.
+/// What a write did: what the document became, and the tiles it took out of the caches.
 public struct WriteOutcome: Sendable {
-    public var report: IngestReport
-    public var document: SourceDocument
+    public var intake: IntakeOutcome
+    public var report: IngestReport { intake.report }
+    public var document: SourceDocument { intake.document }
     public var tilesInvalidated: Int
 }
 
-/// The service's state behind the HTTP routes: the store, the layer builder and resolver, and the
-/// maps made so far with their tiles. A write goes to the store in one transaction, then every
+/// The service's state behind the HTTP routes: the store, the layer builder and the intake, and
+/// the maps made so far with their tiles. A write goes to the store in one transaction, then every
 /// cached map is made again and keeps the tiles that no changed feature reaches.
+/// `@unchecked Sendable`: the builder and the intake own GEOS contexts and are used only with
+/// `workLock` held; `views` (and each view's tiles) only with `lock` held.
 public final class MapService: @unchecked Sendable {
     public let store: ThreatStore
     public let settings: ServiceSettings
     let tilerOptions: TilerOptions
-    /// One at a time: the builder and resolver (each has a GEOS context) and every write.
     let workLock = NSLock()
     let builder: LayerBuilder
-    let resolution: ResolutionContext
-    /// Guards `views`.
+    let intake: Intake
     let lock = NSLock()
-    var views: [MapMoment: MapView] = [:]
+    var views: [Moment: MapView] = [:]
 
-    public init(store: ThreatStore, builder: LayerBuilder, resolution: ResolutionContext, settings: ServiceSettings) {
+    /// A service over `store` with GeoData's layer builder and a resolver at `toleranceKilometres`.
+    public convenience init(store: ThreatStore, geodata: GeoDataFolder, toleranceKilometres: Double = 5, settings: ServiceSettings) throws {
+        self.init(store: store, builder: try geodata.layerBuilder(),
+                  intake: Intake(store: store, resolution: try geodata.resolutionContext(toleranceKilometres: toleranceKilometres)),
+                  settings: settings)
+    }
+
+    public init(store: ThreatStore, builder: LayerBuilder, intake: Intake, settings: ServiceSettings) {
         self.store = store
         self.builder = builder
-        self.resolution = resolution
+        self.intake = intake
         self.settings = settings
         var options = TilerOptions()
         options.minZoom = settings.minZoom
@@ -129,13 +103,18 @@ public final class MapService: @unchecked Sendable {
     // MARK: Reading
 
     /// The layers as of `moment`.
-    public func content(_ moment: MapMoment) throws -> MapContent {
+    public func content(_ moment: Moment) throws -> MapContent {
         try view(moment).content
+    }
+
+    /// The layers as of `moment` as tile sources, with their box.
+    public func map(_ moment: Moment) throws -> TiledMap {
+        try view(moment).map
     }
 
     /// A tile of the map as of `moment`: nil when it is empty; `cached` says whether it was made
     /// before this call.
-    public func tile(_ t: TileAddress, moment: MapMoment) throws -> (tile: ServedTile?, cached: Bool) {
+    public func tile(_ t: TileAddress, moment: Moment) throws -> (tile: ServedTile?, cached: Bool) {
         let v = try view(moment)
         lock.lock()
         if let known = v.tiles[t] {
@@ -152,7 +131,7 @@ public final class MapService: @unchecked Sendable {
 
     /// The tile when it is already made for a map that is still fresh (`.some(nil)` for a known
     /// empty tile), else nil: no work and no waiting on a build, for the server's fast path.
-    public func cachedTile(_ t: TileAddress, moment: MapMoment) -> ServedTile?? {
+    public func cachedTile(_ t: TileAddress, moment: Moment) -> ServedTile?? {
         lock.lock()
         defer { lock.unlock() }
         guard let v = views[moment], isFresh(v, moment, now: Date()) else { return nil }
@@ -160,12 +139,12 @@ public final class MapService: @unchecked Sendable {
     }
 
     /// Whether a cached map still stands: a dated one always, the live one for `liveLifetime`.
-    func isFresh(_ v: MapView, _ moment: MapMoment, now: Date) -> Bool {
-        moment != .live || now.timeIntervalSince(v.madeAt) < settings.liveLifetime
+    func isFresh(_ v: MapView, _ moment: Moment, now: Date) -> Bool {
+        moment != .now || now.timeIntervalSince(v.madeAt) < settings.liveLifetime
     }
 
     /// The cached map for `moment`, made (or, live and too old, made again) when needed.
-    func view(_ moment: MapMoment) throws -> MapView {
+    func view(_ moment: Moment) throws -> MapView {
         let now = Date()
         lock.lock()
         if let v = views[moment], isFresh(v, moment, now: now) {
@@ -192,7 +171,7 @@ public final class MapService: @unchecked Sendable {
 
     /// The map as of `moment` made from the store, keeping the tiles of `old` that no changed
     /// feature reaches. Called with `workLock` held.
-    func remake(_ moment: MapMoment, replacing old: MapView?, now: Date) throws -> (view: MapView, invalidated: Int) {
+    func remake(_ moment: Moment, replacing old: MapView?, now: Date) throws -> (view: MapView, invalidated: Int) {
         let content = try MapContent.make(store: store, builder: builder, at: moment.date(now: now))
         let v = try MapView(content: content, options: tilerOptions, madeAt: now)
         guard let old else { return (v, 0) }
@@ -252,26 +231,22 @@ public final class MapService: @unchecked Sendable {
 
     // MARK: Writing
 
-    /// Reads, resolves and stores one document (its format from `format`, else detected), then
-    /// brings every cached map up to date. Throws `AlertParseError` for bad input, with nothing
-    /// stored.
+    /// Takes in one document (its format from `format`, else detected), then brings every cached
+    /// map up to date. Throws `IntakeError` for bad input, with nothing stored.
     public func ingest(_ bytes: [UInt8], name: String, format: AlertFormat?) throws -> WriteOutcome {
+        try write { try intake.take(bytes, name: name, format: format) }
+    }
+
+    /// Ends an active alert by a cancel document of its own (`Intake.cancel`).
+    public func cancel(_ id: String, now: Date = Date()) throws -> WriteOutcome {
+        try write { try intake.cancel(id, now: now) }
+    }
+
+    func write(_ change: () throws -> IntakeOutcome) throws -> WriteOutcome {
         workLock.lock()
         defer { workLock.unlock() }
-        let detected = format ?? AlertReader.detect(bytes)
-        let alerts: [Alert], incidents: [Incident]
-        switch try AlertReader(context: resolution).read(bytes, format: detected) {
-        case .alerts(let a): (alerts, incidents) = (a, [])
-        case .events(let table):
-            guard !table.incidents.isEmpty else {
-                throw AlertParseError("table", table.errors.first.map { "no readable row (\($0))" } ?? "no event rows")
-            }
-            (alerts, incidents) = ([], table.incidents)
-        }
-        let document = SourceDocument(name: name, format: detected, bytes: bytes)
-        let report = try store.ingest(document, alerts: alerts, incidents: incidents)
-        let invalidated = report.unchanged ? 0 : try refreshViews()
-        return WriteOutcome(report: report, document: document, tilesInvalidated: invalidated)
+        let outcome = try change()
+        return WriteOutcome(intake: outcome, tilesInvalidated: outcome.report.unchanged ? 0 : try refreshViews())
     }
 
     /// Every cached map made again from the store, each keeping the tiles no change reaches.
@@ -298,29 +273,5 @@ public final class MapService: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return views.values.reduce(0) { $0 + $1.tiles.count }
-    }
-}
-
-extension MapService {
-    public enum CancelError: Error, Equatable {
-        case unknown(String)
-        case notActive(String, state: String)
-    }
-
-    /// Ends an active alert, as a cancel message would: the cancel is stored as a document of its
-    /// own (our JSON alert format), so that the store keeps where every change came from.
-    public func cancel(_ id: String, now: Date = Date()) throws -> WriteOutcome {
-        guard let record = try store.alert(id) else { throw CancelError.unknown(id) }
-        guard record.state == "active" else { throw CancelError.notActive(id, state: record.state) }
-        let stamp = UTCDate.format(now)
-        let message: JSONValue = .object([
-            "id": .string("api-cancel-\(id)-\(stamp)"),
-            "title": .string("Alert \(id) withdrawn through the ThreatMap API"),
-            "published": .string(stamp),
-            "cancels": .string(id),
-        ])
-        var w = JSONWriter()
-        w.value(message)
-        return try ingest(w.bytes, name: "DELETE /alerts/\(id)", format: .json)
     }
 }

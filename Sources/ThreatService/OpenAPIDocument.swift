@@ -16,8 +16,8 @@ enum OpenAPIDocument {
         "parameters": {
           "as_of": {
             "name": "as_of", "in": "query", "required": false,
-            "description": "The moment to map: a day (YYYY-MM-DD, its end in UTC), an ISO 8601 time, or now (the default).",
-            "schema": {"type": "string", "pattern": "^(now|[0-9]{4}-[0-9]{2}-[0-9]{2}(T.+)?)$"},
+            "description": "The moment to map: now (the default), a day (YYYY-MM-DD, its end in UTC) or an RFC 3339 time with a zone (2024-07-05T12:00:00Z, 2024-07-05T13:00:00+01:00). Anything else is refused (400).",
+            "schema": {"type": "string", "pattern": "^(now|[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?)$"},
             "examples": {"day": {"value": "2024-07-05"}, "time": {"value": "2024-07-05T12:00:00Z"}}
           }
         },

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ThreatLayers
+import ThreatMapCore
 import ThreatModel
 import ThreatStore
 import VectorTiles
@@ -155,12 +156,14 @@ public struct ThreatRoutes: Sendable {
 
     /// The map a request asks for, by its `as_of`. The moments of the last query strings seen are
     /// kept, since a map client sends the same one with every tile.
-    func moment(_ request: Request) throws -> MapMoment {
+    func moment(_ request: Request) throws -> Moment {
         let query = request.uri.query ?? ""
         if let known = moments.get(query) { return known }
-        let raw = request.uri.queryParameters.get("as_of")
-        guard let m = MapMoment(query: raw) else {
-            throw APIError(.badRequest, "as_of: \"\(raw ?? "")\" is not a day (YYYY-MM-DD) or an ISO 8601 time")
+        let m: Moment
+        do {
+            m = try Moment(parsing: request.uri.queryParameters.get("as_of") ?? "now")
+        } catch {
+            throw APIError(.badRequest, "as_of: \(error)")
         }
         moments.set(query, m)
         return m
@@ -173,7 +176,7 @@ public struct ThreatRoutes: Sendable {
         return "\(scheme)://\(host)"
     }
 
-    func asOfQuery(_ m: MapMoment) -> String {
+    func asOfQuery(_ m: Moment) -> String {
         m.queryValue.map { "?as_of=\($0)" } ?? ""
     }
 
@@ -184,13 +187,18 @@ public struct ThreatRoutes: Sendable {
     }
 
     func content(_ request: Request) async throws -> MapContent {
+        try await map(request).content
+    }
+
+    func map(_ request: Request) async throws -> TiledMap {
         let m = try moment(request)
-        return try await offload { try self.service.content(m) }
+        return try await offload { try self.service.map(m) }
     }
 
     func layerList(_ request: Request) async throws -> Response {
-        let content = try await content(request)
-        let tilejson = content.tileJSON(tileURL: "", minZoom: service.settings.minZoom, maxZoom: service.settings.maxZoom)
+        let map = try await map(request)
+        let content = map.content
+        let tilejson = map.tileJSON(tileURL: "", minZoom: service.settings.minZoom, maxZoom: service.settings.maxZoom)
         let layers: [JSONValue] = (tilejson.objectValue?["vector_layers"]?.arrayValue ?? []).map { l in
             let name = l.objectValue?["id"]?.stringValue ?? ""
             let geometry = name == "incidents" || name == "labels" ? "Point" : "Polygon"
@@ -235,9 +243,9 @@ public struct ThreatRoutes: Sendable {
 
     func tileJSON(_ request: Request) async throws -> Response {
         let m = try moment(request)
-        let content = try await content(request)
+        let map = try await map(request)
         let url = origin(request) + "/tiles/{z}/{x}/{y}.mvt" + asOfQuery(m)
-        return jsonResponse(content.tileJSON(tileURL: url, minZoom: service.settings.minZoom, maxZoom: service.settings.maxZoom))
+        return jsonResponse(map.tileJSON(tileURL: url, minZoom: service.settings.minZoom, maxZoom: service.settings.maxZoom))
     }
 
     func style(_ request: Request) throws -> Response {
@@ -303,7 +311,7 @@ public struct ThreatRoutes: Sendable {
 
     func alertJSON(_ record: ThreatStore.AlertRecord, documents: [Int64: StoredDocument]) -> JSONValue {
         guard case .object(var o) = AlertOutput.json(record.alert) else { return .null }
-        o["state"] = .string(record.state)
+        o["state"] = .string(record.state.rawValue)
         o["ended_by"] = record.endedBy.map { .string($0) } ?? .null
         if let d = documents[record.documentID] {
             o["provenance"] = .object([
@@ -379,7 +387,7 @@ public struct ThreatRoutes: Sendable {
         let outcome: WriteOutcome
         do {
             outcome = try await offload { try self.service.ingest(bytes, name: name, format: format) }
-        } catch let e as AlertParseError {
+        } catch let e as IntakeError {
             throw APIError(.badRequest, "\(format.map { "\($0.rawValue): " } ?? "")\(e)")
         }
         var body = writeJSON(outcome)
@@ -396,10 +404,12 @@ public struct ThreatRoutes: Sendable {
         let id = context.parameters.get("id") ?? ""
         do {
             return jsonResponse(.object(writeJSON(try await offload { try self.service.cancel(id) })))
-        } catch MapService.CancelError.unknown {
-            throw APIError(.notFound, "no alert \"\(id)\"")
-        } catch MapService.CancelError.notActive(_, let state) {
-            throw APIError(.conflict, "alert \"\(id)\" is \(state), not active")
+        } catch let e as IntakeError {
+            switch e {
+            case .unknownAlert: throw APIError(.notFound, e.description)
+            case .notActive: throw APIError(.conflict, e.description)
+            default: throw APIError(.badRequest, e.description)
+            }
         }
     }
 
@@ -412,7 +422,7 @@ public struct ThreatRoutes: Sendable {
             ]),
             "alerts": .array(o.report.alerts.map { stored in
                 guard case .object(var a) = AlertOutput.json(stored.alert) else { return .null }
-                a["state"] = .string(stored.state)
+                a["state"] = .string(stored.state.rawValue)
                 a["action"] = .string(stored.action.rawValue)
                 return .object(a)
             }),
@@ -428,17 +438,18 @@ public struct ThreatRoutes: Sendable {
 }
 
 /// Query strings and the moments they name, at most a few hundred (then it starts again).
+/// `@unchecked Sendable`: `moments` is read and written only with `lock` held.
 final class MomentCache: @unchecked Sendable {
     let lock = NSLock()
-    var moments: [String: MapMoment] = [:]
+    var moments: [String: Moment] = [:]
 
-    func get(_ query: String) -> MapMoment? {
+    func get(_ query: String) -> Moment? {
         lock.lock()
         defer { lock.unlock() }
         return moments[query]
     }
 
-    func set(_ query: String, _ moment: MapMoment) {
+    func set(_ query: String, _ moment: Moment) {
         lock.lock()
         defer { lock.unlock() }
         if moments.count >= 256 { moments.removeAll(keepingCapacity: true) }

@@ -39,7 +39,7 @@ public struct StoredAlert: Sendable {
     public var alert: Alert
     public var action: Action
     /// `active`, `superseded` (by a later update), `cancelled`, or `cancel` for a cancel message.
-    public var state: String
+    public var state: AlertState
 }
 
 /// What one ingest did.
@@ -255,7 +255,7 @@ public final class ThreatStore: Sendable {
             }
             let existed = try Bool.fetchOne(db, sql: "SELECT 1 FROM alert WHERE id = ?", arguments: [alert.id]) ?? false
             if existed { try db.execute(sql: "DELETE FROM alert WHERE id = ?", arguments: [alert.id]) }
-            var state = alert.messageType == .cancel ? "cancel" : "active"
+            var state: AlertState = alert.messageType == .cancel ? .cancel : .active
             var endedBy: String?
             // An update or cancel that arrived earlier already ends this one.
             if alert.messageType != .cancel,
@@ -263,7 +263,7 @@ public final class ThreatStore: Sendable {
                    SELECT a.id, a.message_type FROM alert_reference r JOIN alert a ON a.id = r.alert_id
                    WHERE r.referenced = ? ORDER BY a.message_type = 'cancel' DESC LIMIT 1
                    """, arguments: [alert.id]) {
-                state = (row["message_type"] as String) == "cancel" ? "cancelled" : "superseded"
+                state = (row["message_type"] as String) == AlertMessageType.cancel.rawValue ? .cancelled : .superseded
                 endedBy = row["id"]
             }
             let json = String(decoding: try Self.encoder.encode(alert), as: UTF8.self)
@@ -273,14 +273,14 @@ public final class ThreatStore: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [alert.id, documentID, alert.format.rawValue, alert.title, Self.iso(alert.published),
                                  Self.iso(alert.effective), Self.iso(alert.expires), alert.severityWord, alert.status,
-                                 alert.messageType.rawValue, alert.seriesKey, alert.updateNumber, alert.level.rawValue, state,
+                                 alert.messageType.rawValue, alert.seriesKey, alert.updateNumber, alert.level.rawValue, state.rawValue,
                                  endedBy, json])
             for r in alert.references {
                 try db.execute(sql: "INSERT INTO alert_reference (alert_id, referenced) VALUES (?, ?)", arguments: [alert.id, r])
                 guard r != alert.id else { continue }
-                let newState = alert.messageType == .cancel ? "cancelled" : "superseded"
-                try db.execute(sql: "UPDATE alert SET state = ?, ended_by = ? WHERE id = ? AND state = 'active'",
-                               arguments: [newState, alert.id, r])
+                let newState: AlertState = alert.messageType == .cancel ? .cancelled : .superseded
+                try db.execute(sql: "UPDATE alert SET state = ?, ended_by = ? WHERE id = ? AND state = ?",
+                               arguments: [newState.rawValue, alert.id, r, AlertState.active.rawValue])
                 if db.changesCount > 0 { report.ended.append(r) }
             }
             let insert = try db.cachedStatement(sql: """
@@ -384,7 +384,7 @@ public final class ThreatStore: Sendable {
     /// A stored alert and its state.
     public struct AlertRecord: Sendable {
         public var alert: Alert
-        public var state: String
+        public var state: AlertState
         public var endedBy: String?
         public var documentID: Int64
     }
@@ -404,7 +404,7 @@ public final class ThreatStore: Sendable {
 
     static func record(_ row: Row) throws -> AlertRecord {
         AlertRecord(alert: try decoder.decode(Alert.self, from: Data((row["resolved"] as String).utf8)),
-                    state: row["state"], endedBy: row["ended_by"], documentID: row["document_id"])
+                    state: AlertState(rawValue: row["state"]) ?? .active, endedBy: row["ended_by"], documentID: row["document_id"])
     }
 
     /// Counts of what the store holds, for reports and tests.

@@ -22,9 +22,9 @@ public enum TileJSON {
 
     /// The document for `layers` tiled from `minZoom` to `maxZoom` over `bounds` (lon/lat).
     public static func document(layers: [TileLayerSource], tileURL: String, minZoom: Int, maxZoom: Int, bounds: BoundingBox,
-                                name: String = "ThreatMap", description: [String: String] = [:]) -> JSONValue {
+                                name: String = "ThreatMap", description: [String: String] = [:], asOf: String? = nil) -> JSONValue {
         let centre = bounds.center
-        let o: JSONObject = [
+        var o: JSONObject = [
             "tilejson": "3.0.0",
             "name": .string(name),
             "description": "Security threat levels in Mali by region and zone, alert footprints, incidents and labels.",
@@ -43,6 +43,8 @@ public enum TileJSON {
                 ]
             }),
         ]
+        // TileJSON 3.0.0 allows members of our own: the moment the tiles show.
+        if let asOf { o["as_of"] = .string(asOf) }
         return .object(o)
     }
 }

@@ -1,35 +1,64 @@
 import Foundation
 import Geo
 
-/// One feature to tile: lon/lat geometry, a string id (its MVT id is `stableFeatureID(id)`, the
-/// string is kept as property `id`), flat properties, and a rank that decides which points stay
-/// when low zooms are thinned (higher stays).
+/// One feature to tile: lon/lat geometry, a string id unique in its layer (its MVT id is
+/// `stableFeatureID(id)`), the property `id` (the id itself unless the layer names its features
+/// otherwise, as labels name their region or zone), flat properties, and a rank that decides which
+/// points stay when low zooms are thinned (higher stays).
 public struct TileFeature: Sendable {
     public var id: String
+    public var idProperty: String
     public var geometry: Geometry
     public var properties: [(String, TileValue)]
     public var rank: Double
 
-    public init(id: String, geometry: Geometry, properties: [(String, TileValue)], rank: Double = 0) {
+    public init(id: String, idProperty: String? = nil, geometry: Geometry, properties: [(String, TileValue)], rank: Double = 0) {
         self.id = id
+        self.idProperty = idProperty ?? id
         self.geometry = geometry
         self.properties = properties
         self.rank = rank
     }
 }
 
-/// A layer to tile. A coverage layer (regions, zones) has polygons that share borders exactly;
-/// its borders are simplified once per zoom and the faces rebuilt from them, so that neighbours
-/// keep identical borders at every zoom.
+/// How a layer is tiled, as data of the layer.
+public struct TilePolicy: Sendable, Equatable {
+    /// Polygons that share borders exactly (regions, zones): the borders are simplified once per
+    /// zoom and the faces rebuilt from them, so that neighbours keep identical borders at every zoom.
+    public var sharesBorders: Bool
+    /// Whether a tile over its size or feature limit may leave out the layer's lower-ranked
+    /// features; a layer that may not (areas, labels) is always whole.
+    public var droppable: Bool
+
+    public init(sharesBorders: Bool, droppable: Bool) {
+        self.sharesBorders = sharesBorders
+        self.droppable = droppable
+    }
+
+    /// A coverage: shared borders, never dropped.
+    public static let coverage = TilePolicy(sharesBorders: true, droppable: false)
+    /// Every feature in every tile it reaches.
+    public static let whole = TilePolicy(sharesBorders: false, droppable: false)
+    /// The highest-ranked features kept first when a tile is over its limits.
+    public static let ranked = TilePolicy(sharesBorders: false, droppable: true)
+}
+
+/// A layer to tile, with its policy.
 public struct TileLayerSource: Sendable {
     public var name: String
     public var features: [TileFeature]
-    public var isCoverage: Bool
+    public var policy: TilePolicy
+    public var isCoverage: Bool { policy.sharesBorders }
 
-    public init(name: String, features: [TileFeature], isCoverage: Bool = false) {
+    public init(name: String, features: [TileFeature], policy: TilePolicy) {
         self.name = name
         self.features = features
-        self.isCoverage = isCoverage
+        self.policy = policy
+    }
+
+    /// A coverage layer, or one whose features may be dropped from an oversized tile.
+    public init(name: String, features: [TileFeature], isCoverage: Bool = false) {
+        self.init(name: name, features: features, policy: isCoverage ? .coverage : .ranked)
     }
 }
 
@@ -84,7 +113,7 @@ public struct Tiler: Sendable {
                 var g = f
                 g.geometry = project(f.geometry)
                 return g
-            }, isCoverage: l.isCoverage)
+            }, policy: l.policy)
         }
     }
 
@@ -258,11 +287,11 @@ final class TileMaker {
             }
             guard !rings.isEmpty else { continue }
             let f = layers[li].features[i]
-            layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.id))] + f.properties, geometry: .polygons(rings))
+            layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.idProperty))] + f.properties, geometry: .polygons(rings))
         }
         for fi in order {
             let f = layers[li].features[fi]
-            layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.id))] + f.properties, geometry: .points(pointGroups[fi]!))
+            layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.idProperty))] + f.properties, geometry: .points(pointGroups[fi]!))
         }
     }
 
@@ -270,7 +299,7 @@ final class TileMaker {
     /// id); false when there is nothing left to drop.
     func dropHalf(_ perLayer: inout [[Int]], points: [[(Int, Position)]]) -> Bool {
         var dropped = false
-        for li in perLayer.indices where !layers[li].isCoverage && perLayer[li].count > 1 {
+        for li in perLayer.indices where layers[li].policy.droppable && perLayer[li].count > 1 {
             let features = layers[li].features
             func feature(_ i: Int) -> TileFeature { features[i < 0 ? points[li][-1 - i].0 : i] }
             let ranked = perLayer[li].sorted { a, b in

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Geo
 import ThreatLayers
-import ThreatService
+import ThreatMapCore
+import ThreatModel
 import VectorTiles
 
 enum TileFormat: String, CaseIterable, ExpressibleByArgument {
@@ -57,15 +58,15 @@ struct ExportTiles: AsyncParsableCommand {
 
     func run() async throws {
         let store = try existingStore(storeOptions)
-        let content = try MapContent.make(store: store, builder: try layerBuilder(geodata), at: asOf?.date ?? Date())
+        let map = try MapContent.make(store: store, builder: try geodata.folder().layerBuilder(), at: (asOf ?? .now).date()).tiled()
         var options = TilerOptions()
         options.minZoom = minzoom
         options.maxZoom = maxzoom
         let progress = ProgressLine(total: options.workers * (maxzoom - minzoom + 1))
         let report: (@Sendable (Int) -> Void)? = progress.map { line in { @Sendable n in line.advance(tiles: n) } }
-        let tiles = try await Tiler(options: options).tiles(content.tileSources, progress: report)
+        let tiles = try await Tiler(options: options).tiles(map.sources, progress: report)
         progress?.finish()
-        let tilejson = content.tileJSON(tileURL: tileURL, minZoom: minzoom, maxZoom: maxzoom)
+        let tilejson = map.tileJSON(tileURL: tileURL, minZoom: minzoom, maxZoom: maxzoom)
         let bytes = tiles.values.reduce(0) { $0 + $1.count }
         switch format {
         case .dir:
@@ -84,7 +85,7 @@ struct ExportTiles: AsyncParsableCommand {
         case .mbtiles, .pmtiles:
             let info = TileSetInfo(name: "ThreatMap", description: tilejson.objectValue?["description"]?.stringValue ?? "",
                                    attribution: tilejson.objectValue?["attribution"]?.stringValue ?? "", minZoom: minzoom, maxZoom: maxzoom,
-                                   bounds: content.bounds, vectorLayers: tilejson.objectValue?["vector_layers"] ?? [])
+                                   bounds: map.bounds, vectorLayers: tilejson.objectValue?["vector_layers"] ?? [])
             if format == .mbtiles { try MBTilesArchive.write(tiles, info: info, to: output) } else { try PMTilesArchive.write(tiles, info: info, to: output) }
         }
         note("wrote \(tiles.count) tiles (\(bytes) bytes before compression) to \(output) as \(format.rawValue)")

@@ -1,6 +1,7 @@
 import AlertIngest
 import ArgumentParser
 import Foundation
+import ThreatMapCore
 import ThreatModel
 import ThreatStore
 
@@ -20,22 +21,13 @@ struct StoreOptions: ParsableArguments {
 func describe(_ stored: StoredAlert) -> String {
     let a = stored.alert
     var line = "\(a.id)  regions=\(a.regionIDs.joined(separator: ",").nonEmpty)  zones=\(a.zoneIDs.joined(separator: ",").nonEmpty)  level=\(a.level.rawValue) (\(a.level.label))"
-    if stored.state != "active" { line += "  \(stored.state)" }
+    if stored.state != .active { line += "  \(stored.state.rawValue)" }
     if stored.action == .replaced { line += "  (replaced the stored version)" }
     return line
 }
 
 extension String {
     var nonEmpty: String { isEmpty ? "-" : self }
-}
-
-/// Reads one document into alerts and incidents, with its row errors.
-func readDocument(_ bytes: [UInt8], format: AlertFormat?, context: ResolutionContext) throws -> (format: AlertFormat, alerts: [Alert], incidents: [Incident], errors: [RowError], merged: Int) {
-    let detected = format ?? AlertReader.detect(bytes)
-    switch try AlertReader(context: context).read(bytes, format: detected) {
-    case .alerts(let alerts): return (detected, alerts, [], [], 0)
-    case .events(let t): return (detected, [], t.incidents, t.errors, t.merged)
-    }
 }
 
 struct Ingest: AsyncParsableCommand {
@@ -69,56 +61,33 @@ struct Ingest: AsyncParsableCommand {
             note(String(format: "%8.3f s  %@", Double((now - mark).components.attoseconds) / 1e18 + Double((now - mark).components.seconds), what))
             mark = now
         }
-        let context = try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres)
-        let store = try storeOptions.open()
+        let intake = Intake(store: try storeOptions.open(), resolution: try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres))
         step("loaded GeoData and opened the store")
         var failures = 0
         for file in files {
             do {
                 let bytes = try readInput(file)
                 step("read \(file) (\(bytes.count) bytes)")
-                let name = URL(fileURLWithPath: file).lastPathComponent
-                if (read.format ?? AlertReader.detect(bytes)) == .csv {
-                    let document = SourceDocument(name: name, format: .csv, bytes: bytes)
-                    if try store.contains(document) {
-                        print("\(file): already stored; nothing changed")
-                        continue
-                    }
-                    let (table, report) = try ingestTable(document, file: file, context: context, store: store)
-                    step("parsed, resolved and stored \(file): \(table.incidents.count) incidents")
-                    for e in table.errors { note("\(file): \(e)") }
-                    if !table.errors.isEmpty { failures += 1 }
-                    if let report {
-                        print("\(file): \(report.incidents) incidents\(table.merged > 0 ? " (\(table.merged) repeated rows merged)" : "")\(table.errors.isEmpty ? "" : ", \(table.errors.count) bad rows")")
-                    } else {
-                        note("\(file): no readable row; nothing stored")
-                    }
+                let outcome = try intake.take(bytes, name: URL(fileURLWithPath: file).lastPathComponent, format: read.format)
+                step("read, resolved and stored \(file) in one transaction")
+                for e in outcome.rowErrors { note("\(file): \(e)") }
+                if !outcome.rowErrors.isEmpty { failures += 1 }
+                if outcome.report.unchanged {
+                    print("\(file): already stored (document \(outcome.report.documentID)); nothing changed")
                     continue
                 }
-                let doc: (format: AlertFormat, alerts: [Alert], incidents: [Incident], errors: [RowError], merged: Int)
-                do {
-                    doc = try readDocument(bytes, format: read.format, context: context)
-                } catch let e as AlertParseError {
-                    throw InputError(path: file, message: e.description)
+                for a in outcome.report.alerts { print(describe(a)) }
+                if outcome.isTable {
+                    print("\(file): \(outcome.report.incidents) incidents\(outcome.merged > 0 ? " (\(outcome.merged) repeated rows merged)" : "")\(outcome.rowErrors.isEmpty ? "" : ", \(outcome.rowErrors.count) bad rows")")
                 }
-                step("parsed and resolved \(file): \(doc.alerts.count) alerts, \(doc.incidents.count) incidents")
-                for e in doc.errors { note("\(file): \(e)") }
-                if !doc.errors.isEmpty { failures += 1 }
-                if doc.format == .csv && doc.incidents.isEmpty && !doc.errors.isEmpty {
-                    note("\(file): no readable row; nothing stored")
-                    continue
-                }
-                let report = try store.ingest(SourceDocument(name: name, format: doc.format, bytes: bytes), alerts: doc.alerts, incidents: doc.incidents)
-                step("stored \(file) in one transaction")
-                if report.unchanged {
-                    print("\(file): already stored (document \(report.documentID)); nothing changed")
-                    continue
-                }
-                for a in report.alerts { print(describe(a)) }
-                if doc.format == .csv {
-                    print("\(file): \(report.incidents) incidents\(doc.merged > 0 ? " (\(doc.merged) repeated rows merged)" : "")\(doc.errors.isEmpty ? "" : ", \(doc.errors.count) bad rows")")
-                }
-                for id in report.ended { print("  ended \(id)") }
+                for id in outcome.report.ended { print("  ended \(id)") }
+            } catch IntakeError.noReadableRow(_, let errors) {
+                failures += 1
+                for e in errors { note("\(file): \(e)") }
+                note("\(file): no readable row; nothing stored")
+            } catch IntakeError.unreadable(let e) {
+                failures += 1
+                note("error: \(InputError(path: file, message: e.description))")
             } catch {
                 failures += 1
                 note("error: \(error)")
@@ -129,38 +98,6 @@ struct Ingest: AsyncParsableCommand {
             throw ExitCode.failure
         }
     }
-}
-
-/// The store's result, handed from its thread.
-final class ReportBox: @unchecked Sendable {
-    var result: Result<IngestReport, any Error>?
-}
-
-/// Reads an event table and stores it at once: the store writes on a thread of its own, in one
-/// transaction, while this one reads and resolves rows, so that the two overlap. A table with no
-/// readable row rolls back and returns no report.
-func ingestTable(_ document: SourceDocument, file: String, context: ResolutionContext, store: ThreatStore) throws -> (EventTable, IngestReport?) {
-    let feed = Feed<Incident>()
-    let box = ReportBox()
-    let done = DispatchSemaphore(value: 0)
-    Thread.detachNewThread {
-        box.result = Result { try store.ingest(document, alerts: [], incidents: feed) }
-        done.signal()
-    }
-    let table: EventTable
-    do {
-        table = try AlertReader(context: context).readEvents(document.bytes, emit: feed.put)
-    } catch {
-        feed.abort("\(error)")
-        done.wait()
-        if let e = error as? AlertParseError { throw InputError(path: file, message: e.description) }
-        throw error
-    }
-    let empty = table.incidents.isEmpty && !table.errors.isEmpty
-    if empty { feed.abort("no readable row") } else { feed.finish() }
-    done.wait()
-    if empty { return (table, nil) }
-    return (table, try box.result!.get())
 }
 
 struct Reresolve: AsyncParsableCommand {
@@ -174,12 +111,8 @@ struct Reresolve: AsyncParsableCommand {
     @OptionGroup var geodata: GeoDataOptions
 
     func run() async throws {
-        let context = try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres)
-        let store = try storeOptions.open()
-        let reports = try store.reresolve { d in
-            let doc = try readDocument(d.bytes, format: d.format, context: context)
-            return (doc.alerts, doc.incidents)
-        }
+        let intake = Intake(store: try storeOptions.open(), resolution: try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres))
+        let reports = try intake.reresolve()
         for r in reports {
             for a in r.alerts { print(describe(a)) }
             if r.incidents > 0 { print("document \(r.documentID): \(r.incidents) incidents") }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ThreatLayers
+import ThreatMapCore
 import ThreatService
 
 struct Serve: AsyncParsableCommand {
@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
 
             Tiles are made on demand from the store, as export tiles makes them, cached (gzip-compressed once, \
             with a strong ETag) and, after a write, made again only where the change reaches. as_of takes a day \
-            (its end, UTC) or an ISO 8601 time; without it the map is live (remade every 5 minutes and on writes).
+            (its end, UTC) or an RFC 3339 time with a zone; without it the map is live (remade every 5 minutes and on writes).
 
             One log line per request on standard error. SIGTERM or SIGINT stops accepting, lets requests in flight \
             finish, and closes the store.
@@ -59,9 +59,7 @@ struct Serve: AsyncParsableCommand {
         settings.maxZoom = maxzoom
         settings.maxBodyBytes = maxBodyMB * 1024 * 1024
         settings.token = ProcessInfo.processInfo.environment["THREATMAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let resolution = try geodata.resolutionContext(toleranceKilometres: toleranceKilometres)
-        let service = MapService(store: store, builder: try LayerBuilder(atlas: resolution.atlas, lexicon: resolution.lexicon),
-                                 resolution: resolution, settings: settings)
+        let service = try MapService(store: store, geodata: try geodata.folder(), toleranceKilometres: toleranceKilometres, settings: settings)
         var viewer = ViewerSettings()
         viewer.maplibreURL = maplibreURL
         viewer.glyphsURL = glyphsURL

@@ -2,6 +2,7 @@ import AlertIngest
 import ArgumentParser
 import Atlas
 import Foundation
+import ThreatMapCore
 
 @main
 struct ThreatMapCommand: AsyncParsableCommand {
@@ -30,10 +31,12 @@ struct GeoDataOptions: ParsableArguments {
         try Atlas.load(from: try GeoDataLocation.maliDirectory(explicit: directory))
     }
 
+    /// The atlas and lexicon, loaded once.
+    func folder() throws -> GeoDataFolder { try GeoDataFolder(explicit: directory) }
+
     /// The atlas and lexicon, ready to resolve alerts.
     func resolutionContext(toleranceKilometres: Double) throws -> ResolutionContext {
-        let root = try GeoDataLocation.maliDirectory(explicit: directory).deletingLastPathComponent()
-        return try ResolutionContext.load(geodata: root, toleranceMetres: toleranceKilometres * 1000)
+        try folder().resolutionContext(toleranceKilometres: toleranceKilometres)
     }
 }
 

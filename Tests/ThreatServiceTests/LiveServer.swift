@@ -132,11 +132,8 @@ struct TestClient: Sendable {
 /// server on a real socket, then stops it.
 func withLiveServer(_ routes: ThreatRoutes, _ body: @Sendable (TestClient) async throws -> Void) async throws {
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(
-        router: routes.router(),
-        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }
-    )
+    // The application serve runs, on a free port.
+    let app = buildApplication(routes, host: "127.0.0.1", port: 0, logger: Logger(label: "test")) { port in continuation.yield(port) }
     let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "test")))
     let server = Task { try await group.run() }
     var iterator = ports.makeAsyncIterator()

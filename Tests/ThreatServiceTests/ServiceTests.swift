@@ -7,6 +7,7 @@ import Hummingbird
 import NIOCore
 import Testing
 import ThreatLayers
+import ThreatMapCore
 import ThreatModel
 import ThreatService
 import ThreatStore
@@ -25,12 +26,10 @@ struct Fixture {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try ThreatStore(path: directory.appendingPathComponent("store.sqlite").path)
-        let context = try ResolutionContext.load(geodata: geodata)
-        let builder = try LayerBuilder(atlas: context.atlas, lexicon: context.lexicon)
         var settings = ServiceSettings()
         settings.token = token
         settings.maxZoom = maxZoom
-        service = MapService(store: store, builder: builder, resolution: context, settings: settings)
+        service = try MapService(store: store, geodata: try GeoDataFolder(explicit: geodata.path), settings: settings)
         if samples {
             let files = try FileManager.default.contentsOfDirectory(at: geodata.appendingPathComponent("alerts"), includingPropertiesForKeys: nil)
             for f in files.sorted(by: { $0.path < $1.path }) {
@@ -98,7 +97,8 @@ let kidalAlert = """
             let ids = Set(near.features.compactMap { $0.properties["id"]?.stringValue })
             #expect(ids.contains("bamako") && !ids.contains("kidal") && ids.count < 9)
             for (uri, status) in [("/layers/roads", HTTPResponse.Status.notFound), ("/layers/regions?bbox=1,2,3", .badRequest),
-                                  ("/layers/regions?bbox=10,0,0,10", .badRequest), ("/layers/regions?as_of=yesterday", .badRequest)] {
+                                  ("/layers/regions?bbox=10,0,0,10", .badRequest), ("/layers/regions?as_of=yesterday", .badRequest),
+                                  ("/layers/regions?as_of=2024-01-01Tjunk", .badRequest), ("/layers/regions?as_of=2024-02-30", .badRequest)] {
                 let e = try await client.execute(uri: uri, method: .get)
                 #expect(e.status == status, "\(uri)")
                 #expect(try json(e.body).objectValue?["error"]?.objectValue?["message"]?.stringValue?.isEmpty == false, "\(uri)")
@@ -126,8 +126,8 @@ let kidalAlert = """
         // The same tile as export tiles makes for the whole pyramid.
         var options = TilerOptions()
         options.maxZoom = 6
-        let content = try f.service.content(MapMoment(query: "2024-07-05")!)
-        let pyramid = try await Tiler(options: options).tiles(content.tileSources)
+        let map = try f.service.map(try Moment(parsing: "2024-07-05"))
+        let pyramid = try await Tiler(options: options).tiles(map.sources)
         try await withLiveServer(f.routes) { client in
             let uri = "/tiles/\(t.z)/\(t.x)/\(t.y).mvt?as_of=2024-07-05"
             let plain = try await client.execute(uri: uri, method: .get, headers: [.origin: "http://viewer.example.org"])

@@ -57,12 +57,12 @@ func document(_ text: String) -> SourceDocument {
         _ = try store.ingest(document("1"), alerts: [alert("A")], incidents: [])
         let update = try store.ingest(document("2"), alerts: [alert("B", type: .update, references: ["A"])], incidents: [])
         #expect(update.ended == ["A"])
-        #expect(try store.alert("A")?.state == "superseded")
+        #expect(try store.alert("A")?.state == .superseded)
         #expect(try store.alert("A")?.endedBy == "B")
-        #expect(try store.alert("B")?.state == "active")
+        #expect(try store.alert("B")?.state == .active)
         _ = try store.ingest(document("3"), alerts: [alert("C", type: .cancel, references: ["B"])], incidents: [])
-        #expect(try store.alert("B")?.state == "cancelled")
-        #expect(try store.alert("C")?.state == "cancel")
+        #expect(try store.alert("B")?.state == .cancelled)
+        #expect(try store.alert("C")?.state == .cancel)
     }
 
     @Test func aCancelThatArrivesFirstStillEndsTheAlert() throws {
@@ -70,7 +70,7 @@ func document(_ text: String) -> SourceDocument {
         defer { try? FileManager.default.removeItem(at: url) }
         _ = try store.ingest(document("cancel"), alerts: [alert("C", type: .cancel, references: ["A"])], incidents: [])
         let late = try store.ingest(document("alert"), alerts: [alert("A")], incidents: [])
-        #expect(late.alerts.first?.state == "cancelled")
+        #expect(late.alerts.first?.state == .cancelled)
     }
 
     @Test func incidentsAreKeptByTheirOwnID() throws {
@@ -103,7 +103,7 @@ func document(_ text: String) -> SourceDocument {
             return (text == "1" ? [alert("A", level: .low)] : [alert("B", type: .update, references: ["A"], level: .low)], [])
         }
         #expect(reports.count == 2)
-        #expect(try store.alert("A")?.state == "superseded")
+        #expect(try store.alert("A")?.state == .superseded)
         #expect(try store.alerts().allSatisfy { $0.alert.level == .low })
         #expect(try store.counts().documents == 2)
     }

@@ -110,6 +110,17 @@ struct CLI {
         }
     }
 
+    /// One strict rule for the moment: a free-text date or a time without its zone is refused
+    /// (it used to be read as the start of the day, or as midnight).
+    @Test func aMomentIsNowADayOrAnRFC3339Time() throws {
+        for bad in ["March 21, 2021", "2024-01-01Tjunk", "2021-03-21T09:00:00"] {
+            let r = try CLI.run(["export", "geojson", "--layer", "regions", "--as-of", bad])
+            #expect(r.status != 0 && r.stderr.contains("--as-of"), "\(bad): \(r.stderr)")
+        }
+        let good = try CLI.run(["export", "geojson", "--layer", "regions", "--as-of", "2021-03-21T10:00:00+01:00"])
+        #expect(good.status == 0, "\(good.stderr)")
+    }
+
     @Test func anUnknownLayerIsAClearError() throws {
         let r = try CLI.run(["export", "geojson", "--layer", "rivers"])
         #expect(r.status != 0)

@@ -80,9 +80,9 @@ struct Scratch {
         #expect(r.text.contains("ended cap-TM-2024-05-TBK-002"))
         #expect(r.text.contains("ended text-mali-suspected-militants-ambush-military-convoy-near-bandiagara-mopti-region-june-13"))
         let store = try ThreatStore(path: s.store)
-        #expect(try store.alert("cap-TM-2024-05-TBK-001")?.state == "superseded")
-        #expect(try store.alert("cap-TM-2024-05-TBK-002")?.state == "cancelled")
-        #expect(try store.alerts().filter { $0.state == "active" }.isEmpty)
+        #expect(try store.alert("cap-TM-2024-05-TBK-001")?.state == .superseded)
+        #expect(try store.alert("cap-TM-2024-05-TBK-002")?.state == .cancelled)
+        #expect(try store.alerts().filter { $0.state == .active }.isEmpty)
     }
 
     @Test func badInputFailsAndLeavesTheStoreUnchanged() throws {
