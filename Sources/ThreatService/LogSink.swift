@@ -6,6 +6,7 @@ import ThreatModel
 /// written to standard error in batches by a thread of their own, at most 100 ms after they were
 /// logged, so that a request never waits on a write. `flush()` writes what is pending (the server
 /// calls it when it stops).
+/// `@unchecked Sendable`: the pending lines are read and written only with `condition` locked.
 public final class LogSink: @unchecked Sendable {
     public static let standardError = LogSink(descriptor: 2)
 

@@ -3,6 +3,7 @@ import Foundation
 /// A hand-over of batches from one thread to another: a producer puts batches while a consumer
 /// (the store, inside its transaction) takes them, so that reading a large table and writing it
 /// overlap on two cores. The producer ends it with `finish()`, or `abort(_:)` to roll back.
+/// `@unchecked Sendable`: every field is read and written with `condition` locked.
 public final class Feed<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var batches: [[Element]] = []

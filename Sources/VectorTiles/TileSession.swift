@@ -5,6 +5,7 @@ import Geo
 /// planned once, when its first tile is asked for, and kept. A tile is the same bytes as the
 /// `Tiler` makes for the whole pyramid with the same options. Safe to share between tasks: one
 /// tile is made at a time, with the session's own GEOS context.
+/// `@unchecked Sendable`: its GEOS context, plans and layers are touched only with its lock held.
 public final class TileSession: @unchecked Sendable {
     public let options: TilerOptions
     let lock = NSLock()

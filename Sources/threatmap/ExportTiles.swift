@@ -94,6 +94,7 @@ struct ExportTiles: AsyncParsableCommand {
 
 /// A progress line on standard error while tiles are made, only when it is a terminal: a batch
 /// script's log gets none.
+/// `@unchecked Sendable`: the counters change only with `lock` held (workers report from many tasks).
 final class ProgressLine: @unchecked Sendable {
     let lock = NSLock()
     let total: Int

@@ -1,0 +1,34 @@
+import AlertIngest
+import Foundation
+import Geo
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ThreatLayers
+import ThreatMapCore
+import ThreatModel
+import ThreatStore
+import VectorTiles
+
+/// GET /, /healthz and /openapi.json: the viewer page, liveness and the API description.
+struct ViewerController: Sendable {
+    let routes: ThreatRoutes
+    var service: MapService { routes.service }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/") { request, _ in self.viewerPage(request) }
+        router.get("/healthz") { _, _ in try self.health() }
+        router.get("/openapi.json") { _, _ in bytesResponse(Array(OpenAPIDocument.text.utf8), contentType: "application/json") }
+    }
+
+    func health() throws -> Response {
+        let c = try service.store.counts()
+        return jsonResponse(["status": "ok", "documents": .int(c.documents), "alerts": .int(c.alerts), "incidents": .int(c.incidents),
+                             "cached_tiles": .int(service.cachedTileCount)])
+    }
+
+    func viewerPage(_ request: Request) -> Response {
+        bytesResponse(Array(ViewerPage.html(maplibreURL: routes.viewer.maplibreURL, maplibreCSSURL: routes.viewer.cssURL).utf8), contentType: "text/html; charset=utf-8")
+    }
+}
