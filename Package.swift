@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "threatmap", targets: ["threatmap"]),
         .library(name: "Geo", targets: ["Geo"]),
+        .library(name: "XML", targets: ["XML"]),
         .library(name: "ThreatModel", targets: ["ThreatModel"]),
         .library(name: "Atlas", targets: ["Atlas"]),
         .library(name: "AlertIngest", targets: ["AlertIngest"]),
@@ -28,9 +29,12 @@ let package = Package(
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"]),
+        // libxml2's C API, used safely (no network, no DTD, limits): CAP is read through it.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "XML", dependencies: ["CLibXML2"]),
         .target(name: "ThreatModel", dependencies: ["Geo"]),
         .target(name: "Atlas", dependencies: ["Geo", "ThreatModel"]),
-        .target(name: "AlertIngest", dependencies: ["Geo", "ThreatModel", "Atlas"]),
+        .target(name: "AlertIngest", dependencies: ["Geo", "ThreatModel", "Atlas", "XML"]),
         .target(name: "ThreatLayers", dependencies: ["Geo", "ThreatModel", "Atlas"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "VectorTiles", dependencies: ["Geo", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -52,6 +56,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
+        .testTarget(name: "XMLTests", dependencies: ["XML"]),
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "AlertIngestTests", dependencies: ["AlertIngest", "Atlas", "Geo", "ThreatModel"]),
