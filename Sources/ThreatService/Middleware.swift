@@ -112,3 +112,43 @@ func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
         DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }
+
+/// The paths we serve and the methods each answers, for `405 Method Not Allowed` with its `Allow`
+/// header (RFC 9110 section 15.5.6): a wrong method on a known path is not a missing resource.
+struct KnownRoutes: Sendable {
+    var routes: [(segments: [Substring], methods: [HTTPRequest.Method])] = []
+
+    mutating func add(_ path: String, _ methods: HTTPRequest.Method...) {
+        routes.append((path.split(separator: "/"), methods))
+    }
+
+    /// The methods `path` answers (HEAD wherever GET is), or nil for an unknown path.
+    func methods(_ path: String) -> [HTTPRequest.Method]? {
+        let parts = path.split(separator: "/")
+        let found = routes.filter { r in
+            r.segments.count == parts.count && zip(r.segments, parts).allSatisfy { $0.first == ":" || $0 == $1 }
+        }.flatMap(\.methods)
+        guard !found.isEmpty else { return nil }
+        return found + (found.contains(.get) ? [.head] : []) + [.options]
+    }
+}
+
+/// A method a known path does not answer gets 405 with `Allow`; OPTIONS without a preflight gets
+/// the methods. (HEAD is routed as GET before the router: `HeadResponder`.)
+struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
+    let known: KnownRoutes
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let e as HTTPError where e.status == .notFound {
+            guard let allowed = known.methods(request.uri.path) else { throw e }
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            if request.method == .options { return Response(status: .noContent, headers: [.allow: allow]) }
+            var response = try APIError(.methodNotAllowed, "\(request.method.rawValue) is not answered at \(request.uri.path); it takes \(allow)")
+                .response(from: request, context: context)
+            response.headers[.allow] = allow
+            return response
+        }
+    }
+}

@@ -44,12 +44,25 @@ public struct ThreatRoutes: Sendable {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: CORSHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: MethodMiddleware(known: Self.known))
         ViewerController(routes: self).add(to: router)
         LayerController(routes: self).add(to: router)
         TileController(routes: self).add(to: router)
         AlertController(routes: self).add(to: router)
         return router
     }
+
+    /// Every path the controllers add, with its methods (a test checks them against the OpenAPI
+    /// document).
+    static let known: KnownRoutes = {
+        var k = KnownRoutes()
+        for path in ["/", "/healthz", "/openapi.json", "/layers", "/layers/:name", "/tiles.json", "/style.json", "/tiles/:z/:x/:y"] {
+            k.add(path, .get)
+        }
+        k.add("/alerts", .get, .post)
+        k.add("/alerts/:id", .get, .delete)
+        return k
+    }()
 
     /// The map a request asks for, by its `as_of`. The moments of the last query strings seen are
     /// kept, since a map client sends the same one with every tile.

@@ -68,6 +68,35 @@ let kidalAlert = """
     """
 
 @Suite struct ReadTests {
+    /// HEAD as GDAL's /vsicurl/ and caches send it: the GET's status and headers, no body; a wrong
+    /// method on a known path is 405 with Allow; OPTIONS without a preflight names the methods.
+    @Test func headMethodNotAllowedAndOptions() async throws {
+        let f = try Fixture(maxZoom: 6)
+        try await withLiveServer(f.routes) { client in
+            for uri in ["/layers/regions?as_of=2024-07-05", "/tiles.json", "/openapi.json", "/healthz", "/"] {
+                let get = try await client.execute(uri: uri, method: .get)
+                let head = try await client.execute(uri: uri, method: .head)
+                #expect(head.status == get.status, "\(uri)")
+                #expect(head.body.readableBytes == 0, "\(uri)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "\(uri)")
+                if uri != "/healthz" { #expect(head.headers[.contentLength] == String(get.body.readableBytes), "\(uri)") }
+            }
+            let missing = try await client.execute(uri: "/layers/roads", method: .head)
+            #expect(missing.status == .notFound && missing.body.readableBytes == 0)
+            for (uri, method, allow) in [("/alerts", HTTPRequest.Method.put, "GET, POST, HEAD, OPTIONS"),
+                                         ("/layers/regions", .post, "GET, HEAD, OPTIONS"),
+                                         ("/alerts/x", .patch, "GET, DELETE, HEAD, OPTIONS")] {
+                let r = try await client.execute(uri: uri, method: method)
+                #expect(r.status == .methodNotAllowed, "\(uri)")
+                #expect(r.headers[.allow] == allow, "\(uri)")
+                #expect(try json(r.body).objectValue?["error"]?.objectValue?["status"] == .int(405))
+            }
+            let options = try await client.execute(uri: "/tiles/1/1/1.mvt", method: .options)
+            #expect(options.status == .noContent && options.headers[.allow] == "GET, HEAD, OPTIONS")
+            #expect(try await client.execute(uri: "/nowhere", method: .put).status == .notFound)
+        }
+    }
+
     @Test func healthAndTheOpenAPIDocumentNameEveryRoute() async throws {
         let f = try Fixture()
         try await withLiveServer(f.routes) { client in
