@@ -21,6 +21,11 @@ public struct RowError: Error, Equatable, CustomStringConvertible {
     public var line: Int
     public var message: String
     public var description: String { "line \(line): \(message)" }
+
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
 }
 
 /// Reads any format ThreatMap knows, detecting it from the content unless told.

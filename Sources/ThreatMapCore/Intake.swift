@@ -11,6 +11,8 @@ public struct IntakeOutcome: Sendable {
     public var report: IngestReport
     /// An event table's bad rows (reported; the good rows are stored) and repeated rows merged.
     public var rowErrors: [RowError] = []
+    /// An event table's rows placed outside Mali (stored, in no region), with their line and distance.
+    public var outside: [RowError] = []
     public var merged = 0
     public var isTable: Bool { document.format == .csv }
 }
@@ -93,7 +95,10 @@ public final class Intake {
             throw IntakeError.noReadableRow(first: table.errors.first, errors: table.errors)
         }
         feed.finish()
-        return IntakeOutcome(document: document, report: try writer.value(), rowErrors: table.errors, merged: table.merged)
+        let outside = table.incidents.filter { $0.regionID == nil }.map { i in
+            RowError(line: i.line, message: "event \(i.id): " + (i.remarks.first { $0.hasPrefix("outside Mali") } ?? "outside Mali"))
+        }
+        return IntakeOutcome(document: document, report: try writer.value(), rowErrors: table.errors, outside: outside, merged: table.merged)
     }
 
     /// Ends an active alert, as a cancel message would: the cancel is stored as a document of its

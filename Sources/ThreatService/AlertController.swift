@@ -140,6 +140,8 @@ struct AlertController: Sendable {
                 return .object(a)
             }),
             "incidents": .int(o.report.incidents),
+            "bad_rows": .array(o.intake.rowErrors.map { .object(["line": .int($0.line), "message": .string($0.message)]) }),
+            "outside_mali": .array(o.intake.outside.map { .object(["line": .int($0.line), "message": .string($0.message)]) }),
             "ended": .array(o.report.ended.map { .string($0) }),
             "tiles_invalidated": .int(o.tilesInvalidated),
         ]

@@ -81,8 +81,14 @@ enum OpenAPIDocument {
               "document": {"type": "object", "required": ["id", "name", "format", "sha256"]},
               "alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}},
               "incidents": {"type": "integer"}, "ended": {"type": "array", "items": {"type": "string"}},
-              "tiles_invalidated": {"type": "integer"}, "unchanged": {"type": "boolean"}
+              "tiles_invalidated": {"type": "integer"}, "unchanged": {"type": "boolean"},
+              "bad_rows": {"type": "array", "items": {"$ref": "#/components/schemas/RowNote"}},
+              "outside_mali": {"type": "array", "items": {"$ref": "#/components/schemas/RowNote"}}
             }
+          },
+          "RowNote": {
+            "type": "object", "required": ["line", "message"],
+            "properties": {"line": {"type": "integer"}, "message": {"type": "string"}}
           }
         },
         "responses": {

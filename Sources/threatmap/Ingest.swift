@@ -71,6 +71,7 @@ struct Ingest: AsyncParsableCommand {
                 let outcome = try intake.take(bytes, name: URL(fileURLWithPath: file).lastPathComponent, format: read.format)
                 step("read, resolved and stored \(file) in one transaction")
                 for e in outcome.rowErrors { note("\(file): \(e)") }
+                for o in outcome.outside { note("\(file): \(o) (stored, in no region)") }
                 if !outcome.rowErrors.isEmpty { failures += 1 }
                 if outcome.report.unchanged {
                     print("\(file): already stored (document \(outcome.report.documentID)); nothing changed")
@@ -78,7 +79,7 @@ struct Ingest: AsyncParsableCommand {
                 }
                 for a in outcome.report.alerts { print(describe(a)) }
                 if outcome.isTable {
-                    print("\(file): \(outcome.report.incidents) incidents\(outcome.merged > 0 ? " (\(outcome.merged) repeated rows merged)" : "")\(outcome.rowErrors.isEmpty ? "" : ", \(outcome.rowErrors.count) bad rows")")
+                    print("\(file): \(outcome.report.incidents) incidents\(outcome.merged > 0 ? " (\(outcome.merged) repeated rows merged)" : "")\(outcome.rowErrors.isEmpty ? "" : ", \(outcome.rowErrors.count) bad rows")\(outcome.outside.isEmpty ? "" : ", \(outcome.outside.count) outside Mali")")
                 }
                 for id in outcome.report.ended { print("  ended \(id)") }
             } catch IntakeError.noReadableRow(_, let errors) {

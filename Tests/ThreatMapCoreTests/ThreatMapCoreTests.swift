@@ -62,6 +62,7 @@ import ThreatStore
         MLI1,2024-06-21,Battles,Armed clash,Gao,Ansongo,15.66,0.50,12
         MLI2,2024-06-22,Riots,Violent demonstration,Bamako,Bamako,12.64,-8.0,0
         MLI3,not a date,Riots,Violent demonstration,Bamako,Bamako,12.64,-8.0,0
+        MLI4,2024-06-22,Battles,Armed clash,Gao,Near Niamey,13.5,2.1,3
 
         """
 
@@ -69,8 +70,11 @@ import ThreatStore
         let (intake, dir) = try intake()
         defer { try? FileManager.default.removeItem(at: dir) }
         let outcome = try intake.take(Array(Self.table.utf8), name: "events.csv")
-        #expect(outcome.isTable && outcome.report.incidents == 2 && outcome.rowErrors.map(\.line) == [4])
-        #expect(try intake.store.counts().incidents == 2)
+        #expect(outcome.isTable && outcome.report.incidents == 3 && outcome.rowErrors.map(\.line) == [4])
+        // A row 200 km outside Mali is stored in no region, and said so with its line and distance.
+        #expect(outcome.outside.map(\.line) == [5])
+        #expect(outcome.outside.first?.message.contains("km from the nearest region") == true)
+        #expect(try intake.store.counts().incidents == 3)
         // The same bytes again: nothing read, nothing changed, the stored document's id.
         let again = try intake.take(Array(Self.table.utf8), name: "again.csv")
         #expect(again.report.unchanged && again.report.documentID == outcome.report.documentID)
