@@ -21,10 +21,12 @@ public enum TileJSON {
     }
 
     /// The document for `layers` tiled from `minZoom` to `maxZoom` over `bounds` (lon/lat).
+    /// `asOf`, an ISO 8601 UTC time, is the moment the map shows, written as an `as_of` member
+    /// (TileJSON 3.0.0 section 3 lets a document carry members of its own).
     public static func document(layers: [TileLayerSource], tileURL: String, minZoom: Int, maxZoom: Int, bounds: BoundingBox,
-                                name: String = "ThreatMap", description: [String: String] = [:]) -> JSONValue {
+                                name: String = "ThreatMap", description: [String: String] = [:], asOf: String? = nil) -> JSONValue {
         let centre = bounds.center
-        let o: JSONObject = [
+        var o: JSONObject = [
             "tilejson": "3.0.0",
             "name": .string(name),
             "description": "Security threat levels in Mali by region and zone, alert footprints, incidents and labels.",
@@ -43,6 +45,7 @@ public enum TileJSON {
                 ]
             }),
         ]
+        if let asOf { o["as_of"] = .string(asOf) }
         return .object(o)
     }
 }
