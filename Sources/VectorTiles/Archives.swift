@@ -3,7 +3,7 @@ import GRDB
 import Geo
 
 /// What every archive records about a tile set besides its tiles.
-public struct TileSetInfo: Sendable {
+public struct TileSetInfo: Sendable, Equatable {
     public var name: String
     public var description: String
     public var attribution: String
@@ -13,8 +13,12 @@ public struct TileSetInfo: Sendable {
     public var bounds: BoundingBox
     /// The TileJSON `vector_layers` array.
     public var vectorLayers: JSONValue
+    /// The moment the map shows, an ISO 8601 UTC time such as `2021-03-21T23:59:59Z`: metadata
+    /// `as_of` in every archive; nil writes none.
+    public var asOf: String?
 
-    public init(name: String, description: String, attribution: String, minZoom: Int, maxZoom: Int, bounds: BoundingBox, vectorLayers: JSONValue) {
+    public init(name: String, description: String, attribution: String, minZoom: Int, maxZoom: Int, bounds: BoundingBox, vectorLayers: JSONValue,
+                asOf: String? = nil) {
         self.name = name
         self.description = description
         self.attribution = attribution
@@ -22,6 +26,7 @@ public struct TileSetInfo: Sendable {
         self.maxZoom = maxZoom
         self.bounds = bounds
         self.vectorLayers = vectorLayers
+        self.asOf = asOf
     }
 
     var centreZoom: Int { max(minZoom, min(maxZoom, 5)) }
@@ -42,16 +47,19 @@ public enum MBTilesArchive {
                 CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
                 CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);
                 """)
+            var jsonObject: JSONObject = ["vector_layers": info.vectorLayers]
+            if let asOf = info.asOf { jsonObject["as_of"] = .string(asOf) }
             var json = JSONWriter()
-            json.value(["vector_layers": info.vectorLayers])
+            json.object(jsonObject)
             let b = info.bounds, c = b.center
-            let metadata: [(String, String)] = [
+            var metadata: [(String, String)] = [
                 ("name", info.name), ("format", "pbf"), ("type", "overlay"), ("version", "1.0.0"),
                 ("description", info.description), ("attribution", info.attribution),
                 ("minzoom", String(info.minZoom)), ("maxzoom", String(info.maxZoom)),
                 ("bounds", "\(b.minX),\(b.minY),\(b.maxX),\(b.maxY)"), ("center", "\(c.x),\(c.y),\(info.centreZoom)"),
                 ("json", json.string),
             ]
+            if let asOf = info.asOf { metadata.append(("as_of", asOf)) }
             for (k, v) in metadata { try db.execute(sql: "INSERT INTO metadata (name, value) VALUES (?, ?)", arguments: [k, v]) }
             let insert = try db.makeStatement(sql: "INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)")
             for t in tiles.keys.sorted() {
@@ -59,8 +67,8 @@ public enum MBTilesArchive {
             }
         }
         try db.close()
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        // rename(2) replaces an earlier archive in one step, and refuses to replace a folder.
+        try moveReplacing(temporary, to: path)
     }
 }
 
@@ -137,7 +145,7 @@ public enum PMTilesArchive {
                 entries.append(Entry(tileID: id, offset: offset, length: UInt64(compressed.count), runLength: 1))
             }
         }
-        guard !entries.isEmpty else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "no tile to write"]) }
+        guard !entries.isEmpty else { throw TileArchiveError.noTiles(path: path) }
 
         // The root, or a root of leaves when the root alone would not fit in the first 16 KB.
         var root = try serialize(entries)
@@ -154,11 +162,13 @@ public enum PMTilesArchive {
             root = try serialize(rootEntries)
             leafSize *= 2
         }
-        var json = JSONWriter()
-        json.value([
+        var jsonObject: JSONObject = [
             "name": .string(info.name), "description": .string(info.description), "attribution": .string(info.attribution),
             "type": "overlay", "version": "1.0.0", "vector_layers": info.vectorLayers,
-        ])
+        ]
+        if let asOf = info.asOf { jsonObject["as_of"] = .string(asOf) }
+        var json = JSONWriter()
+        json.object(jsonObject)
         let metadata = try Gzip.compress(json.bytes)
 
         var header: [UInt8] = Array("PMTiles".utf8) + [3]
@@ -184,7 +194,6 @@ public enum PMTilesArchive {
         precondition(header.count == 127)
         let temporary = path + ".partial"
         try Data(header + root + metadata + leaves + data).write(to: URL(fileURLWithPath: temporary))
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        try moveReplacing(temporary, to: path)
     }
 }

@@ -4,8 +4,20 @@ import CZlib
 public enum Gzip {
     public struct Failure: Error, CustomStringConvertible {
         public var code: Int32
-        public var description: String { "zlib error \(code)" }
+        /// zlib's own message, or why we stopped.
+        public var message: String
+
+        public init(code: Int32, message: String = "") {
+            self.code = code
+            self.message = message
+        }
+
+        public var description: String { message.isEmpty ? "zlib error \(code)" : "zlib error \(code): \(message)" }
     }
+
+    /// The most `decompress` produces unless told otherwise: far above any tile or directory we
+    /// write (the tiler keeps tiles under 500 KB), low enough that a gzip bomb cannot exhaust memory.
+    public static let defaultDecompressionLimit = 64 << 20
 
     /// The gzip stream of `data`, at zlib's level 6 by default. The same input gives the same bytes
     /// (no file name or time in the header).
@@ -31,9 +43,12 @@ public enum Gzip {
         return out
     }
 
-    /// The data of a gzip stream.
-    public static func decompress(_ data: [UInt8]) throws -> [UInt8] {
+    /// The data of a gzip (or zlib) stream, at most `limit` bytes of it: a longer result, a
+    /// truncated stream or a bad checksum throws rather than returning part of the data.
+    public static func decompress(_ data: [UInt8], limit: Int = defaultDecompressionLimit) throws -> [UInt8] {
+        guard data.count <= Int(UInt32.max) else { throw Failure(code: Z_BUF_ERROR, message: "input of \(data.count) bytes is more than zlib takes at once") }
         var stream = z_stream()
+        // windowBits 15 + 32: a gzip or zlib header, detected.
         var rc = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else { throw Failure(code: rc) }
         defer { inflateEnd(&stream) }
@@ -50,7 +65,14 @@ public enum Gzip {
                     rc = inflate(&stream, Z_NO_FLUSH)
                     return c.count - Int(stream.avail_out)
                 }
-                guard rc == Z_OK || rc == Z_STREAM_END else { throw Failure(code: rc) }
+                guard rc == Z_OK || rc == Z_STREAM_END else {
+                    // Z_BUF_ERROR here means the input ended before the stream did.
+                    let reason = rc == Z_BUF_ERROR ? "the stream is truncated" : stream.msg.map { String(cString: $0) } ?? ""
+                    throw Failure(code: rc, message: reason)
+                }
+                guard produced <= limit - out.count else {
+                    throw Failure(code: Z_BUF_ERROR, message: "the data passes the limit of \(limit) bytes")
+                }
                 out.append(contentsOf: chunk[0..<produced])
             } while rc != Z_STREAM_END
         }

@@ -21,6 +21,8 @@ public enum TileJSON {
     }
 
     /// The document for `layers` tiled from `minZoom` to `maxZoom` over `bounds` (lon/lat).
+    /// `asOf`, an ISO 8601 UTC time, is the moment the map shows, written as an `as_of` member
+    /// (TileJSON 3.0.0 section 3 lets a document carry members of its own).
     public static func document(layers: [TileLayerSource], tileURL: String, minZoom: Int, maxZoom: Int, bounds: BoundingBox,
                                 name: String = "ThreatMap", description: [String: String] = [:], asOf: String? = nil) -> JSONValue {
         let centre = bounds.center
@@ -43,7 +45,6 @@ public enum TileJSON {
                 ]
             }),
         ]
-        // TileJSON 3.0.0 allows members of our own: the moment the tiles show.
         if let asOf { o["as_of"] = .string(asOf) }
         return .object(o)
     }
