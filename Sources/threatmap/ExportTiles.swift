@@ -22,7 +22,9 @@ struct ExportTiles: AsyncParsableCommand {
 
             dir: PATH/z/x/y.mvt (uncompressed), PATH/tiles.json and PATH/style.json (a MapLibre style). mbtiles: MBTiles 1.3 (TMS rows, gzip tiles, \
             metadata json with the vector layers). pmtiles: PMTiles v3 (Hilbert order, gzip, duplicate tiles once). \
-            Archives are written to a temporary name and renamed, so a failure leaves no partial archive.
+            Every archive is written under a temporary name and renamed, so a failure leaves no partial archive; \
+            a folder that is not an earlier tile export is never replaced. tiles.json and the archives' metadata \
+            carry as_of, the moment the tiles show.
             """
     )
 
@@ -70,22 +72,16 @@ struct ExportTiles: AsyncParsableCommand {
         let bytes = tiles.values.reduce(0) { $0 + $1.count }
         switch format {
         case .dir:
-            let root = URL(fileURLWithPath: output)
-            for (t, data) in tiles {
-                let dir = root.appendingPathComponent("\(t.z)/\(t.x)")
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                try Data(data).write(to: dir.appendingPathComponent("\(t.y).mvt"))
-            }
             var w = JSONWriter()
             w.value(tilejson)
-            try emit(w.bytes, to: root.appendingPathComponent("tiles.json").path)
             var style = JSONWriter()
             style.value(MapStyle.document(tileJSONURL: styleSourceURL))
-            try emit(style.bytes, to: root.appendingPathComponent("style.json").path)
+            try DirectoryArchive.write(tiles, files: ["tiles.json": w.bytes, "style.json": style.bytes], to: output)
         case .mbtiles, .pmtiles:
             let info = TileSetInfo(name: "ThreatMap", description: tilejson.objectValue?["description"]?.stringValue ?? "",
                                    attribution: tilejson.objectValue?["attribution"]?.stringValue ?? "", minZoom: minzoom, maxZoom: maxzoom,
-                                   bounds: map.bounds, vectorLayers: tilejson.objectValue?["vector_layers"] ?? [])
+                                   bounds: map.bounds, vectorLayers: tilejson.objectValue?["vector_layers"] ?? [],
+                                   asOf: UTCDate.format(map.content.moment))
             if format == .mbtiles { try MBTilesArchive.write(tiles, info: info, to: output) } else { try PMTilesArchive.write(tiles, info: info, to: output) }
         }
         note("wrote \(tiles.count) tiles (\(bytes) bytes before compression) to \(output) as \(format.rawValue)")
