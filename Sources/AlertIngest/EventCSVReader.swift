@@ -76,99 +76,100 @@ public struct EventCSVReader {
         }
         var headerError: AlertParseError?
         var col = Columns([:])
-        try CSVScanner.scan(bytes) { line, fields in
-            if header.isEmpty {
+        // Lenient: a row with the wrong number of fields comes to `skipped` and is reported.
+        do {
+            try CSVScanner(.lenient).scan(bytes, header: { fields in
                 header = (0..<fields.count).map { fields[$0].lowercased() }
                 for (i, h) in header.enumerated() where columns[h] == nil { columns[h] = i }
                 let missing = ["event_date", "latitude", "longitude"].filter { columns[$0] == nil }
                     + (Self.idColumns.contains { columns[$0] != nil } ? [] : ["event_id_cnty"])
                 col = Columns(columns)
                 if !missing.isEmpty {
-                    headerError = AlertParseError("line \(line)", "the header lacks the column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")); found: \(header.prefix(40).joined(separator: ", "))")
+                    headerError = AlertParseError("line \(fields.line)", "the header lacks the column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")); found: \(header.prefix(40).joined(separator: ", "))")
                     return false
                 }
                 return true
-            }
-            func field(_ column: Int?) -> String {
-                guard let i = column, i < fields.count else { return "" }
-                return fields[i]
-            }
-            if fields.count != header.count {
-                fail(line, "\(fields.count) fields where the header has \(header.count)")
-                return true
-            }
-            let id = col.ids.lazy.map(field).first { !$0.isEmpty } ?? ""
-            guard !id.isEmpty else { fail(line, "no event id (event_id_cnty)"); return true }
-            let actors = col.actors.map(field).flatMap { $0.split(separator: ";").map { String($0).trimmingSpaces } }.filter { !$0.isEmpty }
-            if let k = byID[id] {
-                var added = false
-                for a in actors where !incidents[k].actors.contains(a) {
-                    incidents[k].actors.append(a)
-                    added = true
+            }, row: { fields in
+                let line = fields.line
+                func field(_ column: Int?) -> String {
+                    guard let i = column, i < fields.count else { return "" }
+                    return fields[i]
                 }
-                if added { hand(incidents[k]) }
-                merged += 1
-                return true
-            }
-            let dateText = field(col.event_date)
-            guard let date = DateParsing.day(dateText) else {
-                fail(line, dateText.isEmpty ? "no event_date" : "event_date \"\(dateText)\" is not a date (2021-03-21 or 21 March 2021)")
-                return true
-            }
-            let latText = field(col.latitude), lonText = field(col.longitude)
-            guard !latText.isEmpty, !lonText.isEmpty else { fail(line, "no coordinates (latitude, longitude)"); return true }
-            guard let lat = Double(latText), let lon = Double(lonText), lat.isFinite, lon.isFinite else {
-                fail(line, "coordinates \"\(latText)\", \"\(lonText)\" are not numbers")
-                return true
-            }
-            guard abs(lat) <= 90, abs(lon) <= 180 else { fail(line, "coordinates \(lat), \(lon) are out of range"); return true }
-            let fatalText = field(col.fatalities)
-            guard let fatalities = fatalText.isEmpty ? 0 : Int(fatalText), fatalities >= 0 else {
-                fail(line, "fatalities \"\(fatalText)\" is not a count")
-                return true
-            }
-            let position = Position(lon, lat)
-            let location: PointLocation
-            if let hit = cache[position] {
-                location = hit
-            } else {
-                do { location = try context.locate(position) } catch { fail(line, "cannot locate the point: \(error)"); return true }
-                cache[position] = location
-            }
-            let eventType = field(col.event_type), subEventType = field(col.sub_event_type)
-            var categories: [ThreatCategory] = []
-            var level = ThreatLevel.minimal
-            var remarks: [String] = []
-            let sub = lexicon.acledSubEventTypes[fold(subEventType)]
-            let main = lexicon.acledEventTypes[fold(eventType)]
-            if let rule = sub ?? main {
-                if let c = rule.category { categories.append(c) }
-                level = rule.level
-            } else if !eventType.isEmpty {
-                remarks.append("event type \"\(eventType)\" is not in the lexicon: no category")
-            }
-            if actors.contains(where: { actorKind($0) == "jihadist" }), !categories.contains(.terrorism), !categories.isEmpty {
-                categories.append(.terrorism)
-            }
-            if !categories.isEmpty {
-                if fatalities >= 10 { level = .extreme } else if fatalities > 0 { level = max(level, .high) }
-            }
-            if let note = location.note { remarks.append(note) }
-            let admin1 = field(col.admin1)
-            if !admin1.isEmpty, let region = location.regionID {
-                if let said = context.regionByName[fold(admin1)] {
-                    if said != region { remarks.append("the source's admin1 is \(admin1) (\(said)); the point lies in \(region), which we keep") }
+                let id = col.ids.lazy.map(field).first { !$0.isEmpty } ?? ""
+                guard !id.isEmpty else { fail(line, "no event id (event_id_cnty)"); return true }
+                let actors = col.actors.map(field).flatMap { $0.split(separator: ";").map { String($0).trimmingSpaces } }.filter { !$0.isEmpty }
+                if let k = byID[id] {
+                    var added = false
+                    for a in actors where !incidents[k].actors.contains(a) {
+                        incidents[k].actors.append(a)
+                        added = true
+                    }
+                    if added { hand(incidents[k]) }
+                    merged += 1
+                    return true
+                }
+                let dateText = field(col.event_date)
+                guard let date = DateParsing.day(dateText) else {
+                    fail(line, dateText.isEmpty ? "no event_date" : "event_date \"\(dateText)\" is not a date (2021-03-21 or 21 March 2021)")
+                    return true
+                }
+                let latText = field(col.latitude), lonText = field(col.longitude)
+                guard !latText.isEmpty, !lonText.isEmpty else { fail(line, "no coordinates (latitude, longitude)"); return true }
+                guard let lat = Double(latText), let lon = Double(lonText), lat.isFinite, lon.isFinite else {
+                    fail(line, "coordinates \"\(latText)\", \"\(lonText)\" are not numbers")
+                    return true
+                }
+                guard abs(lat) <= 90, abs(lon) <= 180 else { fail(line, "coordinates \(lat), \(lon) are out of range"); return true }
+                let fatalText = field(col.fatalities)
+                guard let fatalities = fatalText.isEmpty ? 0 : Int(fatalText), fatalities >= 0 else {
+                    fail(line, "fatalities \"\(fatalText)\" is not a count")
+                    return true
+                }
+                let position = Position(lon, lat)
+                let location: PointLocation
+                if let hit = cache[position] {
+                    location = hit
                 } else {
-                    remarks.append("the source's admin1 \"\(admin1)\" is no region we know")
+                    do { location = try context.locate(position) } catch { fail(line, "cannot locate the point: \(error)"); return true }
+                    cache[position] = location
                 }
-            }
-            byID[id] = incidents.count
-            incidents.append(Incident(
-                id: id, date: date, position: position, regionID: location.regionID, zoneID: location.zoneID,
-                categories: categories, level: level, fatalities: fatalities, eventType: eventType, subEventType: subEventType,
-                actors: actors, sourceAdmin1: admin1, location: field(col.location), notes: field(col.notes), line: line, remarks: remarks))
-            hand(incidents[incidents.count - 1])
-            return true
+                let eventType = field(col.event_type), subEventType = field(col.sub_event_type)
+                var categories: [ThreatCategory] = []
+                var level = ThreatLevel.minimal
+                var remarks: [String] = []
+                let sub = lexicon.acledSubEventTypes[fold(subEventType)]
+                let main = lexicon.acledEventTypes[fold(eventType)]
+                if let rule = sub ?? main {
+                    if let c = rule.category { categories.append(c) }
+                    level = rule.level
+                } else if !eventType.isEmpty {
+                    remarks.append("event type \"\(eventType)\" is not in the lexicon: no category")
+                }
+                if actors.contains(where: { actorKind($0) == "jihadist" }), !categories.contains(.terrorism), !categories.isEmpty {
+                    categories.append(.terrorism)
+                }
+                if !categories.isEmpty {
+                    if fatalities >= 10 { level = .extreme } else if fatalities > 0 { level = max(level, .high) }
+                }
+                if let note = location.note { remarks.append(note) }
+                let admin1 = field(col.admin1)
+                if !admin1.isEmpty, let region = location.regionID {
+                    if let said = context.regionByName[fold(admin1)] {
+                        if said != region { remarks.append("the source's admin1 is \(admin1) (\(said)); the point lies in \(region), which we keep") }
+                    } else {
+                        remarks.append("the source's admin1 \"\(admin1)\" is no region we know")
+                    }
+                }
+                byID[id] = incidents.count
+                incidents.append(Incident(
+                    id: id, date: date, position: position, regionID: location.regionID, zoneID: location.zoneID,
+                    categories: categories, level: level, fatalities: fatalities, eventType: eventType, subEventType: subEventType,
+                    actors: actors, sourceAdmin1: admin1, location: field(col.location), notes: field(col.notes), line: line, remarks: remarks))
+                hand(incidents[incidents.count - 1])
+                return true
+            }, skipped: { fail($0.line, $0.message) })
+        } catch {
+            throw AlertParseError("line \(error.line)", error.message)
         }
         if let headerError { throw headerError }
         if let emit, !pending.isEmpty { emit(pending) }
@@ -185,97 +186,5 @@ public struct EventCSVReader {
         let tokens = Tokenizer.tokens(actor)
         for m in context.lexicon.actors.scan(tokens) { return m.payload.name }
         return actor
-    }
-}
-
-/// One record of a CSV file, as byte ranges into the file: fields are decoded only when asked.
-public struct CSVRecord {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var starts: [Int] = []
-    var ends: [Int] = []
-    /// Fields that were quoted and held doubled quotes.
-    var escaped: [Bool] = []
-
-    public var count: Int { starts.count }
-
-    /// Field `i`, with spaces around it trimmed and doubled quotes undone.
-    public subscript(i: Int) -> String {
-        var a = starts[i], b = ends[i]
-        while a < b, bytes[a] == 0x20 || bytes[a] == 0x09 { a += 1 }
-        while b > a, bytes[b - 1] == 0x20 || bytes[b - 1] == 0x09 { b -= 1 }
-        let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[a..<b]), as: UTF8.self)
-        return escaped[i] ? s.replacingOccurrences(of: "\"\"", with: "\"") : s
-    }
-
-    /// Whether field `i` is empty once trimmed.
-    public func isBlank(_ i: Int) -> Bool {
-        (starts[i]..<ends[i]).allSatisfy { bytes[$0] == 0x20 || bytes[$0] == 0x09 }
-    }
-}
-
-/// A fast RFC 4180 scanner over bytes: calls `row` with each record's first line and its fields;
-/// `row` returns false to stop. Quoted fields may hold commas, doubled quotes and line breaks.
-public enum CSVScanner {
-    public static func scan(_ data: [UInt8], row: (Int, CSVRecord) throws -> Bool) throws {
-        try data.withUnsafeBufferPointer { bytes in
-            var record = CSVRecord(bytes: bytes)
-            var line = 1
-            var rowLine = 1
-            var i = 0
-            let n = bytes.count
-            if n >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
-            func emit() throws -> Bool {
-                defer {
-                    record.starts.removeAll(keepingCapacity: true)
-                    record.ends.removeAll(keepingCapacity: true)
-                    record.escaped.removeAll(keepingCapacity: true)
-                }
-                if record.count == 1 && record.isBlank(0) { return true }
-                return try row(rowLine, record)
-            }
-            while i < n {
-                if bytes[i] == UInt8(ascii: "\"") {
-                    let quoteLine = line
-                    var j = i + 1
-                    var escaped = false
-                    while true {
-                        guard j < n else { throw AlertParseError("line \(quoteLine)", "a quoted field is never closed") }
-                        if bytes[j] == UInt8(ascii: "\"") {
-                            if j + 1 < n, bytes[j + 1] == UInt8(ascii: "\"") { escaped = true; j += 2; continue }
-                            break
-                        }
-                        if bytes[j] == 0x0A { line += 1 }
-                        j += 1
-                    }
-                    record.starts.append(i + 1)
-                    record.ends.append(j)
-                    record.escaped.append(escaped)
-                    i = j + 1
-                    // Text between the closing quote and the separator is dropped, as lenient readers do.
-                    while i < n, bytes[i] != UInt8(ascii: ","), bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
-                } else {
-                    let start = i
-                    while i < n, bytes[i] != UInt8(ascii: ","), bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
-                    record.starts.append(start)
-                    record.ends.append(i)
-                    record.escaped.append(false)
-                }
-                if i < n, bytes[i] == UInt8(ascii: ",") {
-                    i += 1
-                    if i == n {
-                        record.starts.append(n)
-                        record.ends.append(n)
-                        record.escaped.append(false)
-                    }
-                    continue
-                }
-                if i < n, bytes[i] == 0x0D { i += 1 }
-                if i < n, bytes[i] == 0x0A { i += 1 }
-                if try !emit() { return }
-                line += 1
-                rowLine = line
-            }
-            if record.count > 0 { _ = try emit() }
-        }
     }
 }
