@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 
 /// An element of a parsed document: its local name and namespace URI (so that any prefix reads
 /// the same), the line of its start tag, its attributes by local name, its child elements and its

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import XML
+import XML
 
 @Suite struct XMLReaderTests {
     func refuse(_ text: String, _ expect: String, limits: XMLLimits = XMLLimits(), sourceLocation: SourceLocation = #_sourceLocation) {
