@@ -16,14 +16,12 @@ public struct AlertParseError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Reads a travel-security advisory as plain text: a date line, a title "Country: what happened"
-/// with an optional "/update N", a summary, a severity word on a line of its own, then sections
+/// with an optional "/update N" (the lexicon's `title_update_words`), a summary, a severity word on a line of its own, then sections
 /// (Event, Context, Advice and their synonyms in the lexicon). Page noise is dropped.
 public struct AdvisoryTextReader {
     public let context: ResolutionContext
 
     public init(context: ResolutionContext) { self.context = context }
-
-    static let updateSuffix = try! NSRegularExpression(pattern: #"\s*/\s*update\s*(\d+)\s*$"#, options: [.caseInsensitive])
 
     public func read(_ text: String) throws -> Alert {
         let lexicon = context.lexicon
@@ -46,7 +44,7 @@ public struct AdvisoryTextReader {
         var title = titleLine.text
         var update: Int?
         let ns = title as NSString
-        if let m = Self.updateSuffix.firstMatch(in: title, range: NSRange(location: 0, length: ns.length)) {
+        if let m = lexicon.titleUpdateSuffix.firstMatch(in: title, range: NSRange(location: 0, length: ns.length)) {
             update = Int(ns.substring(with: m.range(at: 1)))
             title = ns.substring(to: m.range.location).trimmingSpaces
         }
@@ -67,12 +65,13 @@ public struct AdvisoryTextReader {
             if sections.isEmpty { summary.append(line.text) } else { sections[sections.count - 1].paragraphs.append(line.text) }
         }
 
+        func sentences(_ text: String) -> [String] { Sentences.split(text, abbreviations: lexicon.sentenceAbbreviations) }
         var units = [TextUnit(field: "title", text: title, section: .event)]
-        for (k, s) in summary.flatMap(Sentences.split).enumerated() {
+        for (k, s) in summary.flatMap(sentences).enumerated() {
             units.append(TextUnit(field: "summary sentence \(k + 1)", text: s, section: .event))
         }
         for s in sections {
-            for (k, sentence) in s.paragraphs.flatMap(Sentences.split).enumerated() {
+            for (k, sentence) in s.paragraphs.flatMap(sentences).enumerated() {
                 units.append(TextUnit(field: "\(s.name) sentence \(k + 1)", text: sentence, section: s.role))
             }
         }

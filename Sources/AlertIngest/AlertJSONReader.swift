@@ -85,7 +85,7 @@ public struct AlertJSONReader {
 
         var units = [TextUnit(field: "\(path).title", text: title, section: .event)]
         for (key, role) in [("summary", Lexicon.SectionRole.event), ("text", .event), ("context", .context), ("advice", .advice)] {
-            for (k, s) in Sentences.split(try string(key) ?? "").enumerated() {
+            for (k, s) in Sentences.split(try string(key) ?? "", abbreviations: context.lexicon.sentenceAbbreviations).enumerated() {
                 units.append(TextUnit(field: "\(path).\(key) sentence \(k + 1)", text: s, section: role))
             }
         }

@@ -8,8 +8,9 @@ import ThreatModel
 ///   block's language); their `area`s are merged.
 /// - Level: `severity` (Extreme 5, Severe 4, Moderate 3, Minor 2) adjusted by `certainty`
 ///   (Possible -1, Unlikely -2), as the lexicon's `cap` section says.
-/// - Categories: from the words of `event`, `headline` and `description`; a Security or Safety
-///   alert that names none counts under the lexicon's default category.
+/// - Categories: from the words of `event`, `headline` and `description`; an alert whose CAP
+///   `category` is one of the lexicon's `security_categories` (Security, Safety...) and that names
+///   none counts under the lexicon's default category; other CAP categories place no level.
 /// - Places: `polygon` ("lat,lon" pairs) and `circle` ("lat,lon radius_km") by overlap with the
 ///   regions; `geocode`s naming a region (ISO 3166-2 codes, region names); the place names of
 ///   `areaDesc`, `headline` and `description`.
@@ -94,7 +95,7 @@ public struct CAPReader {
             let path = "alert/info[\(i + 1)]"
             let categories = info.all("category").map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
             guard !categories.isEmpty else { throw AlertParseError("\(path)/category (line \(info.line))", "missing required element <category>") }
-            if categories.contains(where: { ["security", "safety", "rescue", "other", "infra", "transport", "cbrne"].contains($0.lowercased()) }) {
+            if categories.contains(where: { lexicon.capSecurityCategories.contains($0.lowercased()) }) {
                 isSecurity = true
             }
             let event = try required(info, "event", path)
@@ -124,10 +125,10 @@ public struct CAPReader {
             if let instruction = info.value("instruction") { alert.advice = instruction }
             units.append(TextUnit(field: "\(path)/event", text: event, section: .event))
             if let headline { units.append(TextUnit(field: "\(path)/headline", text: headline, section: .event)) }
-            for (k, s) in Sentences.split(info.value("description") ?? "").enumerated() {
+            for (k, s) in Sentences.split(info.value("description") ?? "", abbreviations: lexicon.sentenceAbbreviations).enumerated() {
                 units.append(TextUnit(field: "\(path)/description sentence \(k + 1)", text: s, section: .event))
             }
-            for (k, s) in Sentences.split(info.value("instruction") ?? "").enumerated() {
+            for (k, s) in Sentences.split(info.value("instruction") ?? "", abbreviations: lexicon.sentenceAbbreviations).enumerated() {
                 units.append(TextUnit(field: "\(path)/instruction sentence \(k + 1)", text: s, section: .advice))
             }
             for (a, area) in info.all("area").enumerated() {

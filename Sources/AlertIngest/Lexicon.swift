@@ -44,6 +44,17 @@ public struct Lexicon: Sendable {
     public var cues = PhraseIndex<Cue>()
     public var negations: Set<String> = []
     public var clauseBreaks: Set<String> = []
+    /// Lower-cased abbreviations, inner dots kept ("u.s", "gen"), after which a full stop ends no
+    /// sentence.
+    public var sentenceAbbreviations: Set<String> = []
+    /// Folded words after which a zone phrase is part of a place name ("the centre of Timbuktu").
+    public var zonePhraseOfWords: Set<String> = []
+    /// Folded words that join names in a list ("Gao and Kidal regions").
+    public var listConnectors: Set<String> = []
+    /// Folded plural region words that make every name of the list before them a region.
+    public var regionListWords: Set<String> = []
+    /// The "/update N" at the end of an advisory title, by the lexicon's words for "update".
+    public var titleUpdateSuffix: NSRegularExpression
     public var zonePhrases = PhraseIndex<String>()
     public var nationwidePhrases = PhraseIndex<Bool>()
     public var countryNames = PhraseIndex<Bool>()
@@ -61,6 +72,8 @@ public struct Lexicon: Sendable {
     public var capCertaintyAdjustment: [String: Int] = [:]
     public var capDefaultCategory: ThreatCategory = .armedConflict
     public var capRegionGeocodes: Set<String> = []
+    /// Lower-cased CAP `category` codes under which an alert places threat levels.
+    public var capSecurityCategories: Set<String> = []
     public var defaultLifetimeDays: [ThreatLevel: Int] = [:]
 
     public static func load(from url: URL) throws -> Lexicon {
@@ -128,6 +141,34 @@ public struct Lexicon: Sendable {
         }
         negations = Set(try strings("negations").map(NameFolding.fold))
         clauseBreaks = Set(try strings("clause_breaks").map(NameFolding.fold))
+        // Lists compared with one token at a time: each entry must be one word.
+        func words(_ key: String) throws -> Set<String> {
+            Set(try strings(key).enumerated().map { i, w in
+                guard Tokenizer.key(w).count == 1 else { throw fail("$.\(key)[\(i)]", "expected one word, found \"\(w)\"") }
+                return NameFolding.fold(w)
+            })
+        }
+        for (i, a) in try strings("sentence_abbreviations").enumerated() {
+            var word = Substring(a.lowercased())
+            while word.last == "." { word.removeLast() }
+            guard !word.isEmpty, word.first != ".", word.allSatisfy({ $0.isLetter || $0 == "." }) else {
+                throw fail("$.sentence_abbreviations[\(i)]", "expected an abbreviation of letters and dots, like \"u.s\" or \"gen\", found \"\(a)\"")
+            }
+            sentenceAbbreviations.insert(String(word))
+        }
+        zonePhraseOfWords = try words("zone_phrase_of_words")
+        listConnectors = try words("list_connectors")
+        regionListWords = try words("region_list_words")
+        let updateWords = try strings("title_update_words")
+        guard !updateWords.isEmpty, !updateWords.contains(where: { Tokenizer.key($0).isEmpty }) else {
+            throw fail("$.title_update_words", "expected one or more words for \"update\"")
+        }
+        // "Mali: ambush near Bandiagara /update 2": case ignored, any spacing.
+        let alternatives = updateWords.map { w in
+            w.split(whereSeparator: \.isWhitespace).map { NSRegularExpression.escapedPattern(for: String($0)) }.joined(separator: #"\s+"#)
+        }
+        titleUpdateSuffix = try! NSRegularExpression(pattern: #"\s*/\s*(?:"# + alternatives.joined(separator: "|") + #")\s*(\d+)\s*$"#,
+                                                     options: [.caseInsensitive])
         for (zone, v) in try object("zones") {
             guard let list = v.arrayValue?.compactMap(\.stringValue) else { throw fail("$.zones.\(zone)", "expected an array of phrases") }
             for p in list { zonePhrases.add(p, zone) }
@@ -175,6 +216,15 @@ public struct Lexicon: Sendable {
         }
         if let c = try category(cap["default_category"], "$.cap.default_category") { capDefaultCategory = c }
         capRegionGeocodes = Set((cap["region_geocodes"]?.arrayValue ?? []).compactMap { $0.stringValue.map(NameFolding.fold) })
+        guard let securityList = cap["security_categories"]?.arrayValue else {
+            throw fail("$.cap.security_categories", "expected an array of CAP categories")
+        }
+        for (i, v) in securityList.enumerated() {
+            guard let c = v.stringValue?.lowercased(), Self.capCategories.contains(c) else {
+                throw fail("$.cap.security_categories[\(i)]", "expected a CAP 1.2 category (\(Self.capCategories.sorted().joined(separator: ", ")))")
+            }
+            capSecurityCategories.insert(c)
+        }
         for (k, v) in try object("default_lifetime_days") {
             guard let n = Int(k), let l = ThreatLevel(rawValue: n), let days = v.intValue, days > 0 else {
                 throw fail("$.default_lifetime_days.\(k)", "expected a level 1-5 mapped to a number of days")
@@ -182,6 +232,9 @@ public struct Lexicon: Sendable {
             defaultLifetimeDays[l] = days
         }
     }
+
+    /// CAP 1.2's `category` codes (section 3.2.2), lower-cased.
+    static let capCategories: Set<String> = ["geo", "met", "safety", "security", "rescue", "fire", "health", "env", "transport", "infra", "cbrne", "other"]
 
     /// Adds a level step to a level, staying within 1...5.
     public static func adjust(_ level: ThreatLevel, by steps: Int) -> ThreatLevel {

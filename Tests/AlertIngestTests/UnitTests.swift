@@ -1,4 +1,5 @@
 import AlertIngest
+import Atlas
 import Foundation
 import Geo
 import Testing
@@ -27,10 +28,12 @@ import ThreatModel
 }
 
 @Suite struct TextTests {
-    @Test func sentencesSplitButNotAtAbbreviations() {
-        #expect(Sentences.split("The U.S. Embassy warned. Attacks are likely. Avoid Gen. Lee St.") ==
+    @Test func sentencesSplitButNotAtAbbreviations() throws {
+        let abbreviations = try Lexicon.load(from: geodataRoot.appendingPathComponent("lexicon/lexicon.json")).sentenceAbbreviations
+        #expect(Sentences.split("The U.S. Embassy warned. Attacks are likely. Avoid Gen. Lee St.", abbreviations: abbreviations) ==
             ["The U.S. Embassy warned.", "Attacks are likely.", "Avoid Gen. Lee St."])
-        #expect(Sentences.split("One. two") == ["One. two"])
+        #expect(Sentences.split("One. two", abbreviations: abbreviations) == ["One. two"])
+        #expect(Sentences.split("Avoid Gen. Lee.", abbreviations: []) == ["Avoid Gen.", "Lee."])
     }
 
     @Test func tokensFold() {
@@ -113,6 +116,65 @@ import ThreatModel
 }
 
 @Suite struct LexiconTests {
+    /// The repository's lexicon with `change` made to it, written to a file of its own.
+    func changedLexicon(_ change: (inout JSONObject) -> Void) throws -> URL {
+        let url = geodataRoot.appendingPathComponent("lexicon/lexicon.json")
+        guard case .object(var o) = try JSONParser.parse(Array(try Data(contentsOf: url))) else { throw AlertParseError("", "shape") }
+        change(&o)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lexicon-\(UUID()).json")
+        try Data(JSONValue.object(o).jsonText.utf8).write(to: file)
+        return file
+    }
+
+    @Test(arguments: [
+        ("list_connectors", JSONValue.array(["and", "and then"]), "$.list_connectors[1]"),
+        ("region_list_words", JSONValue.array(["regions", 3]), "$.region_list_words[1]"),
+        ("zone_phrase_of_words", nil, "$.zone_phrase_of_words"),
+        ("sentence_abbreviations", JSONValue.array(["u.s", "e g"]), "$.sentence_abbreviations[1]"),
+        ("title_update_words", JSONValue.array([]), "$.title_update_words"),
+    ])
+    func aBadWordListEntryIsNamed(key: String, value: JSONValue?, path: String) throws {
+        let file = try changedLexicon { $0[key] = value }
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect {
+            _ = try Lexicon.load(from: file)
+        } throws: { error in
+            "\(error)".contains(file.path) && "\(error)".contains(path)
+        }
+    }
+
+    @Test func anUnknownCAPCategoryIsNamed() throws {
+        let file = try changedLexicon { o in
+            guard case .object(var cap)? = o["cap"] else { return }
+            cap["security_categories"] = ["Security", "Weather"]
+            o["cap"] = .object(cap)
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect {
+            _ = try Lexicon.load(from: file)
+        } throws: { error in
+            "\(error)".contains("$.cap.security_categories[1]") && "\(error)".contains("CAP 1.2 category")
+        }
+    }
+
+    @Test func anAnalystCanAddWords() throws {
+        let file = try changedLexicon { o in
+            o["title_update_words"] = ["update", "mise à jour"]
+            o["list_connectors"] = ["and", "et", "or", "ou"]
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
+        let atlas = try Atlas.load(from: geodataRoot.appendingPathComponent("mali"))
+        let context = try ResolutionContext(atlas: atlas, lexicon: try Lexicon.load(from: file))
+        let alert = try readAlert(Array("Mali : attaque près de Bandiagara / Mise à jour 2\nUne attaque près de Bandiagara.\n".utf8), context: context)
+        #expect(alert.id == "text-mali-attaque-pres-de-bandiagara-update-2")
+        #expect(alert.references.count == 2)
+        let found = try TextResolver(context: context).resolve([TextUnit(field: "t", text: "Attaques à Gao ou Tessit régions", section: .event)], baseline: .moderate)
+        // "Gao ... régions": a town named like its region, in a list ending with a plural region word.
+        #expect(found.places.map(\.kind) == [.region, .place])
+        let before = try TextResolver(context: try makeContext()).resolve([TextUnit(field: "t", text: "Attaques à Gao ou Tessit régions", section: .event)], baseline: .moderate)
+        #expect(before.places.map(\.kind) == [.place, .place])
+    }
+
     @Test func aBadLexiconEntryIsNamed() throws {
         let url = geodataRoot.appendingPathComponent("lexicon/lexicon.json")
         var json = try JSONParser.parse(Array(try Data(contentsOf: url)))

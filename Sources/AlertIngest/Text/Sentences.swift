@@ -1,14 +1,10 @@
 import ThreatModel
 
 /// Splits prose into sentences: at '.', '!' or '?' followed by a space and a capital or digit,
-/// except after common abbreviations ("U.S.", "Gen.", "e.g.") and single letters.
+/// except after single letters and the abbreviations given (the lexicon's
+/// `sentence_abbreviations`: "U.S.", "Gen.", "e.g."), lower-cased without their last dot.
 public enum Sentences {
-    static let abbreviations: Set<String> = [
-        "u.s", "u.k", "u.n", "mr", "mrs", "ms", "dr", "gen", "lt", "col", "capt", "sgt", "st", "no", "vs", "etc",
-        "e.g", "i.e", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "km", "fig",
-    ]
-
-    public static func split(_ text: String) -> [String] {
+    public static func split(_ text: String, abbreviations: Set<String>) -> [String] {
         var out: [String] = []
         let chars = Array(text)
         var start = 0

@@ -65,7 +65,9 @@ public struct TextResolver {
     }
 
     /// The entities of a token list, longest match first at each position; a place or region name
-    /// must be capitalised as written, so that common words are not read as places.
+    /// must be capitalised as written, so that common words are not read as places. The word
+    /// lists (`zone_phrase_of_words`, `region_suffixes`, `list_connectors`, `region_list_words`)
+    /// are the lexicon's.
     func entities(_ tokens: [Token], in text: String) -> [Hit] {
         var hits: [Hit] = []
         var i = 0
@@ -79,7 +81,7 @@ public struct TextResolver {
             if let m = lexicon.actors.match(tokens, at: i) { consider(.actor(m.payload), m.length) }
             // "the centre of Timbuktu" is part of a town, not the central zone.
             if let m = lexicon.zonePhrases.match(tokens, at: i),
-               !(i + m.length < tokens.count && ["of", "de", "du", "des"].contains(tokens[i + m.length].folded)) {
+               !(i + m.length < tokens.count && lexicon.zonePhraseOfWords.contains(tokens[i + m.length].folded)) {
                 consider(.zone(m.payload), m.length)
             }
             if let m = lexicon.nationwidePhrases.match(tokens, at: i) { consider(.nationwide, m.length) }
@@ -116,10 +118,10 @@ public struct TextResolver {
             guard case .place(.place(let p)) = hits[k].entity else { continue }
             let end = hits[k].range.upperBound
             var j = end
-            while j < tokens.count, ["and", "et", "or"].contains(tokens[j].folded) || hits.contains(where: { $0.range.lowerBound == j }) {
+            while j < tokens.count, lexicon.listConnectors.contains(tokens[j].folded) || hits.contains(where: { $0.range.lowerBound == j }) {
                 if let h = hits.first(where: { $0.range.lowerBound == j }) { j = h.range.upperBound } else { j += 1 }
             }
-            if j > end, j < tokens.count, ["regions", "provinces", "cercles"].contains(tokens[j].folded),
+            if j > end, j < tokens.count, lexicon.regionListWords.contains(tokens[j].folded),
                let region = context.regionByName[NameFolding.fold(context.atlas.places[p].name)] {
                 hits[k].entity = .place(.region(region, name: hits[k].text))
             }
