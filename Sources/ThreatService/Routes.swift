@@ -52,8 +52,8 @@ public struct ThreatRoutes: Sendable {
         return router
     }
 
-    /// Every path the controllers add, with its methods (a test checks them against the OpenAPI
-    /// document).
+    /// Every path the controllers add, with its methods, for 405 and OPTIONS (a new route is added
+    /// here too; `headMethodNotAllowedAndOptions` checks each controller's paths).
     static let known: KnownRoutes = {
         var k = KnownRoutes()
         for path in ["/", "/healthz", "/openapi.json", "/layers", "/layers/:name", "/tiles.json", "/style.json", "/tiles/:z/:x/:y"] {
