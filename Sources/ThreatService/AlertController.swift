@@ -16,7 +16,7 @@ struct AlertController: Sendable {
     let routes: ThreatRoutes
     var service: MapService { routes.service }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add<Sink: RouteSink>(to router: inout Sink) {
         router.get("/alerts") { _, _ in try self.alertList() }
         router.get("/alerts/:id") { _, context in try self.alert(context) }
         router.post("/alerts") { request, context in try await self.postAlert(request, context) }

@@ -17,7 +17,7 @@ struct LayerController: Sendable {
     let routes: ThreatRoutes
     var service: MapService { routes.service }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add<Sink: RouteSink>(to router: inout Sink) {
         router.get("/layers") { request, _ in try await self.layerList(request) }
         router.get("/layers/:name") { request, context in try await self.layer(request, context) }
         router.get("/tiles.json") { request, _ in try await self.tileJSON(request) }

@@ -113,13 +113,37 @@ func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
     }
 }
 
+/// Where the controllers put their routes: the router, or `KnownRoutes`, which only records
+/// them. The same `add(to:)` fills both, so the table of methods cannot drift from the routes.
+protocol RouteSink {
+    typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+    mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler)
+}
+
+extension RouteSink {
+    mutating func get(_ path: String, _ handler: @escaping Handler) { add(.get, path, handler) }
+    mutating func post(_ path: String, _ handler: @escaping Handler) { add(.post, path, handler) }
+    mutating func delete(_ path: String, _ handler: @escaping Handler) { add(.delete, path, handler) }
+}
+
+extension Router: RouteSink where Context == BasicRequestContext {
+    func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        on(RouterPath(path), method: method, use: handler)
+    }
+}
+
 /// The paths we serve and the methods each answers, for `405 Method Not Allowed` with its `Allow`
 /// header (RFC 9110 section 15.5.6): a wrong method on a known path is not a missing resource.
-struct KnownRoutes: Sendable {
+struct KnownRoutes: RouteSink, Sendable {
     var routes: [(segments: [Substring], methods: [HTTPRequest.Method])] = []
 
-    mutating func add(_ path: String, _ methods: HTTPRequest.Method...) {
-        routes.append((path.split(separator: "/"), methods))
+    mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        let segments = path.split(separator: "/")
+        if let i = routes.firstIndex(where: { $0.segments == segments }) {
+            routes[i].methods.append(method)
+        } else {
+            routes.append((segments, [method]))
+        }
     }
 
     /// The methods `path` answers (HEAD wherever GET is), or nil for an unknown path.

@@ -40,29 +40,25 @@ public struct ThreatRoutes: Sendable {
     }
 
     public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+        // Middleware goes on before the routes; the table of methods it needs is the routes'
+        // own, recorded by a first pass.
+        var known = KnownRoutes()
+        addRoutes(to: &known)
+        var router = Router()
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: CORSHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
-        router.add(middleware: MethodMiddleware(known: Self.known))
-        ViewerController(routes: self).add(to: router)
-        LayerController(routes: self).add(to: router)
-        TileController(routes: self).add(to: router)
-        AlertController(routes: self).add(to: router)
+        router.add(middleware: MethodMiddleware(known: known))
+        addRoutes(to: &router)
         return router
     }
 
-    /// Every path the controllers add, with its methods, for 405 and OPTIONS (a new route is added
-    /// here too; `headMethodNotAllowedAndOptions` checks each controller's paths).
-    static let known: KnownRoutes = {
-        var k = KnownRoutes()
-        for path in ["/", "/healthz", "/openapi.json", "/layers", "/layers/:name", "/tiles.json", "/style.json", "/tiles/:z/:x/:y"] {
-            k.add(path, .get)
-        }
-        k.add("/alerts", .get, .post)
-        k.add("/alerts/:id", .get, .delete)
-        return k
-    }()
+    func addRoutes<Sink: RouteSink>(to sink: inout Sink) {
+        ViewerController(routes: self).add(to: &sink)
+        LayerController(routes: self).add(to: &sink)
+        TileController(routes: self).add(to: &sink)
+        AlertController(routes: self).add(to: &sink)
+    }
 
     /// The map a request asks for, by its `as_of`. The moments of the last query strings seen are
     /// kept, since a map client sends the same one with every tile.

@@ -16,7 +16,7 @@ struct TileController: Sendable {
     let routes: ThreatRoutes
     var service: MapService { routes.service }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add<Sink: RouteSink>(to router: inout Sink) {
         router.get("/tiles/:z/:x/:y") { request, context in try await self.tile(request, context) }
     }
 

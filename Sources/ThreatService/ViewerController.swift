@@ -16,7 +16,7 @@ struct ViewerController: Sendable {
     let routes: ThreatRoutes
     var service: MapService { routes.service }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add<Sink: RouteSink>(to router: inout Sink) {
         router.get("/") { request, _ in self.viewerPage(request) }
         router.get("/healthz") { _, _ in try self.health() }
         router.get("/openapi.json") { _, _ in bytesResponse(Array(OpenAPIDocument.text.utf8), contentType: "application/json") }
