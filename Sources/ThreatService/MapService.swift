@@ -102,12 +102,7 @@ public final class MapService: @unchecked Sendable {
 
     // MARK: Reading
 
-    /// The layers as of `moment`.
-    public func content(_ moment: Moment) throws -> MapContent {
-        try view(moment).content
-    }
-
-    /// The layers as of `moment` as tile sources, with their box.
+    /// The layers as of `moment` (`.content`), as tile sources with their box.
     public func map(_ moment: Moment) throws -> TiledMap {
         try view(moment).map
     }
