@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
@@ -40,13 +41,14 @@ let package = Package(
         .target(name: "VectorTiles", dependencies: ["Geo", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "ThreatStore", dependencies: [
             "ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The two use cases, under both shells: the map as of a moment, and taking in documents.
         .target(name: "ThreatMapCore", dependencies: ["Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles"]),
         .target(name: "ThreatService", dependencies: [
             "Geo", "ThreatModel", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles", "ThreatMapCore",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(
             name: "threatmap",

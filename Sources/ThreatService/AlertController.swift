@@ -1,4 +1,5 @@
 import AlertIngest
+import Crypto
 import Foundation
 import Geo
 import HTTPTypes
@@ -53,8 +54,8 @@ struct AlertController: Sendable {
     }
 
 
-    /// Checks the bearer token in constant time (both sides hashed first, so that neither their
-    /// lengths nor their bytes show in the timing).
+    /// Checks the bearer token in constant time: both sides are hashed first (so their lengths do
+    /// not show) and the digests compared with swift-crypto's `==`, which is constant-time.
     func authorize(_ request: Request) throws {
         guard let token = service.settings.token, !token.isEmpty else {
             throw APIError(.forbidden, "writes are disabled: the server has no token (set THREATMAP_TOKEN)")
@@ -62,11 +63,9 @@ struct AlertController: Sendable {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw APIError(.unauthorized, "a write needs the header Authorization: Bearer <token>")
         }
-        let given = SHA256.digest(Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8))
-        let wanted = SHA256.digest(Array(token.utf8))
-        var diff: UInt8 = 0
-        for i in 0..<wanted.count { diff |= given[i] ^ wanted[i] }
-        guard diff == 0 else { throw APIError(.forbidden, "the bearer token is not the server's") }
+        let given = SHA256.hash(data: Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8))
+        let wanted = SHA256.hash(data: Array(token.utf8))
+        guard given == wanted else { throw APIError(.forbidden, "the bearer token is not the server's") }
     }
 
     /// The format a Content-Type names, or nil to detect it from the bytes.

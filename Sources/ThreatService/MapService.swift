@@ -20,7 +20,7 @@ public struct ServedTile: Sendable {
     init(bytes: [UInt8]) throws {
         self.bytes = ByteBuffer(bytes: bytes)
         gzip = ByteBuffer(bytes: try Gzip.compress(bytes))
-        let hash = SHA256.hex(bytes).prefix(32)
+        let hash = sha256Hex(bytes).prefix(32)
         etag = "\"\(hash)\""
         gzipETag = "\"\(hash)-gz\""
     }

@@ -16,7 +16,7 @@ public struct SourceDocument: Sendable {
         self.name = name
         self.format = format
         self.bytes = bytes
-        self.sha256 = SHA256.hex(bytes)
+        self.sha256 = sha256Hex(bytes)
     }
 }
 

@@ -21,12 +21,17 @@ func document(_ text: String) -> SourceDocument {
 }
 
 @Suite struct SHA256Tests {
+    /// FIPS 180-4's examples (and NIST's million "a"s), through swift-crypto.
     @Test func knownDigests() {
-        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)) ==
+        #expect(sha256Hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(sha256Hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)) ==
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(sha256Hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func aDocumentCarriesItsDigest() {
+        #expect(document("abc").sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
 
@@ -48,7 +53,7 @@ func document(_ text: String) -> SourceDocument {
         // The documents are kept as received, with their digests.
         let docs = try store.documents()
         #expect(docs.map(\.bytes) == [Array("a".utf8), Array("a, fetched again".utf8)])
-        #expect(docs[0].sha256 == SHA256.hex(Array("a".utf8)))
+        #expect(docs[0].sha256 == sha256Hex(Array("a".utf8)))
     }
 
     @Test func anUpdateSupersedesAndACancelEnds() throws {
