@@ -297,40 +297,38 @@ public final class ThreatStore: Sendable {
             report.alerts.append(StoredAlert(alert: alert, action: existed ? .replaced : .new, state: state))
         }
         // Incidents come by the hundred thousand: bind them through SQLite's C API, which skips
-        // the boxing of every value that GRDB's arguments need.
-        let insertIncident = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO incident (event_id, document_id, date, lon, lat, region, zone, categories, level, fatalities,
-                                             event_type, sub_event_type, actors, admin1, location, notes, remarks)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        // the boxing of every value that GRDB's arguments need; by column, never by number.
+        let insertIncident = try db.cachedStatement(sql: IncidentInsertColumn.insertSQL)
         let stmt = insertIncident.sqliteStatement
         let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-        func text(_ i: Int32, _ value: String?) {
-            guard var s = value else { sqlite3_bind_null(stmt, i); return }
+        func text(_ c: IncidentInsertColumn, _ value: String?) {
+            guard var s = value else { sqlite3_bind_null(stmt, c.parameter); return }
             s.withUTF8 { u in
-                _ = u.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(stmt, i, $0.baseAddress, Int32($0.count), transient) }
+                _ = u.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(stmt, c.parameter, $0.baseAddress, Int32($0.count), transient) }
             }
         }
+        func int(_ c: IncidentInsertColumn, _ value: Int64) { sqlite3_bind_int64(stmt, c.parameter, value) }
+        func double(_ c: IncidentInsertColumn, _ value: Double) { sqlite3_bind_double(stmt, c.parameter, value) }
         var ids = Set<String>()
         while let batch = try feed.next() { for i in batch {
             sqlite3_reset(stmt)
-            text(1, i.id)
-            sqlite3_bind_int64(stmt, 2, documentID)
-            text(3, Self.day(i.date))
-            sqlite3_bind_double(stmt, 4, i.position.x)
-            sqlite3_bind_double(stmt, 5, i.position.y)
-            text(6, i.regionID)
-            text(7, i.zoneID)
-            text(8, i.categories.map(\.rawValue).joined(separator: ","))
-            sqlite3_bind_int64(stmt, 9, Int64(i.level.rawValue))
-            sqlite3_bind_int64(stmt, 10, Int64(i.fatalities))
-            text(11, i.eventType)
-            text(12, i.subEventType)
-            text(13, i.actors.joined(separator: "; "))
-            text(14, i.sourceAdmin1)
-            text(15, i.location)
-            text(16, i.notes)
-            text(17, i.remarks.joined(separator: "; "))
+            text(.eventID, i.id)
+            int(.documentID, documentID)
+            text(.date, Self.day(i.date))
+            double(.lon, i.position.x)
+            double(.lat, i.position.y)
+            text(.region, i.regionID)
+            text(.zone, i.zoneID)
+            text(.categories, i.categories.map(\.rawValue).joined(separator: ","))
+            int(.level, Int64(i.level.rawValue))
+            int(.fatalities, Int64(i.fatalities))
+            text(.eventType, i.eventType)
+            text(.subEventType, i.subEventType)
+            text(.actors, i.actors.joined(separator: "; "))
+            text(.admin1, i.sourceAdmin1)
+            text(.location, i.location)
+            text(.notes, i.notes)
+            text(.remarks, i.remarks.joined(separator: "; "))
             let rc = sqlite3_step(stmt)
             guard rc == SQLITE_DONE else {
                 throw StoreError(path: path, message: "storing incident \(i.id): \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
@@ -424,28 +422,26 @@ public final class ThreatStore: Sendable {
 
     /// Incidents with the name of the document each came from, by date then id; `from` and
     /// `through` (days, inclusive) bound the dates when given. Read through SQLite's C API by
-    /// column position: a layer may hold a hundred thousand of them.
+    /// column position (each column's position named once, in `IncidentSelectColumn`): a layer
+    /// may hold a hundred thousand of them.
     /// Without `details`, actors, admin1, notes and remarks are left empty: a map layer shows
     /// none of them.
     public func sourcedIncidents(from: Date? = nil, through: Date? = nil, details: Bool = true) throws -> [(incident: Incident, source: String)] {
-        let extra = details ? "i.actors, i.admin1, i.location, i.notes, i.remarks" : "'', '', i.location, '', ''"
-        let sql = """
-            SELECT i.event_id, i.date, i.lon, i.lat, i.region, i.zone, i.categories, i.level, i.fatalities, i.event_type,
-                   i.sub_event_type, \(extra), d.name
-            FROM incident i JOIN document d ON d.id = i.document_id
-            WHERE i.date >= ? AND i.date <= ? ORDER BY i.date, i.event_id
-            """
+        let sql = IncidentSelectColumn.selectSQL(details: details)
         let low = from.map(UTCDate.formatDay) ?? "0000-00-00"
         let high = through.map(UTCDate.formatDay) ?? "9999-99-99"
         return try queue.read { db in
             let statement = try db.makeStatement(sql: sql)
             try statement.setArguments([low, high])
             let stmt = statement.sqliteStatement
-            func text(_ i: Int32) -> String? {
-                guard let p = sqlite3_column_text(stmt, i) else { return nil }
-                let n = Int(sqlite3_column_bytes(stmt, i))
+            if let fault = IncidentSelectColumn.check(stmt) { throw StoreError(path: path, message: fault) }
+            func text(_ c: IncidentSelectColumn) -> String? {
+                guard let p = sqlite3_column_text(stmt, c.position) else { return nil }
+                let n = Int(sqlite3_column_bytes(stmt, c.position))
                 return n == 0 ? "" : String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
             }
+            func int(_ c: IncidentSelectColumn) -> Int { Int(sqlite3_column_int64(stmt, c.position)) }
+            func double(_ c: IncidentSelectColumn) -> Double { sqlite3_column_double(stmt, c.position) }
 
             func list(_ s: String, _ separator: Character) -> [String] {
                 s.split(separator: separator).map { part in
@@ -462,18 +458,18 @@ public final class ThreatStore: Sendable {
                 guard rc == SQLITE_ROW else {
                     throw StoreError(path: path, message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                 }
-                let remarks = text(15) ?? ""
-                let actors = text(11) ?? ""
+                let remarks = text(.remarks) ?? ""
+                let actors = text(.actors) ?? ""
                 let incident = Incident(
-                    id: text(0) ?? "", date: UTCDate.parse(text(1) ?? "") ?? Date(timeIntervalSince1970: 0),
-                    position: Position(sqlite3_column_double(stmt, 2), sqlite3_column_double(stmt, 3)),
-                    regionID: text(4), zoneID: text(5),
-                    categories: list(text(6) ?? "", ",").map { ThreatCategory(rawValue: $0) },
-                    level: ThreatLevel(rawValue: Int(sqlite3_column_int64(stmt, 7))) ?? .minimal,
-                    fatalities: Int(sqlite3_column_int64(stmt, 8)), eventType: text(9) ?? "", subEventType: text(10) ?? "",
-                    actors: actors.isEmpty ? [] : list(actors, ";"), sourceAdmin1: text(12) ?? "", location: text(13) ?? "", notes: text(14) ?? "",
-                    line: 0, remarks: remarks.isEmpty ? [] : remarks.components(separatedBy: "; "))
-                out.append((incident, text(16) ?? ""))
+                    id: text(.eventID) ?? "", date: UTCDate.parse(text(.date) ?? "") ?? Date(timeIntervalSince1970: 0),
+                    position: Position(double(.lon), double(.lat)),
+                    regionID: text(.region), zoneID: text(.zone),
+                    categories: list(text(.categories) ?? "", ",").map { ThreatCategory(rawValue: $0) },
+                    level: ThreatLevel(rawValue: int(.level)) ?? .minimal,
+                    fatalities: int(.fatalities), eventType: text(.eventType) ?? "", subEventType: text(.subEventType) ?? "",
+                    actors: actors.isEmpty ? [] : list(actors, ";"), sourceAdmin1: text(.admin1) ?? "", location: text(.location) ?? "",
+                    notes: text(.notes) ?? "", line: 0, remarks: remarks.isEmpty ? [] : remarks.components(separatedBy: "; "))
+                out.append((incident, text(.source) ?? ""))
             }
             return out
         }

@@ -78,6 +78,15 @@ func document(_ text: String) -> SourceDocument {
         #expect(late.alerts.first?.state == .cancelled)
     }
 
+    @Test func theIncidentColumnsMatchTheTable() throws {
+        let (store, url) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let table = try store.queue.read { db in try db.columns(in: "incident").map(\.name) }
+        #expect(IncidentInsertColumn.allCases.map(\.name) == table)
+        #expect(IncidentSelectColumn.allCases.map(\.position) == Array(0..<Int32(IncidentSelectColumn.allCases.count)))
+        #expect(IncidentInsertColumn.allCases.map(\.parameter) == Array(1...Int32(IncidentInsertColumn.allCases.count)))
+    }
+
     @Test func incidentsAreKeptByTheirOwnID() throws {
         let (store, url) = try temporaryStore()
         defer { try? FileManager.default.removeItem(at: url) }
@@ -96,6 +105,12 @@ func document(_ text: String) -> SourceDocument {
         #expect(back[0].remarks == ["r1", "r2"])
         #expect(back[0].date == day)
         #expect(back[1].regionID == nil)
+        // Every field comes back from its own column; without details, only what a map shows.
+        #expect(back[0] == incident("E1", "mopti").withLine(0))
+        let sourced = try store.sourcedIncidents(details: false)
+        #expect(sourced.map(\.source) == ["doc.json", "doc.json"])
+        #expect(sourced[0].incident.actors.isEmpty && sourced[0].incident.notes.isEmpty && sourced[0].incident.sourceAdmin1.isEmpty)
+        #expect(sourced[0].incident.remarks.isEmpty && sourced[0].incident.location == "Bandiagara" && sourced[0].incident.fatalities == 3)
     }
 
     @Test func reresolveRebuildsFromTheDocuments() throws {
@@ -139,5 +154,13 @@ func document(_ text: String) -> SourceDocument {
 
     @Test func anUnwritablePathIsAClearError() {
         #expect(throws: StoreError.self) { try ThreatStore(path: "/nonexistent/dir/store.sqlite") }
+    }
+}
+
+extension Incident {
+    func withLine(_ line: Int) -> Incident {
+        var copy = self
+        copy.line = line
+        return copy
     }
 }
