@@ -65,15 +65,10 @@ public struct AdvisoryTextReader {
             if sections.isEmpty { summary.append(line.text) } else { sections[sections.count - 1].paragraphs.append(line.text) }
         }
 
-        func sentences(_ text: String) -> [String] { Sentences.split(text, abbreviations: lexicon.sentenceAbbreviations) }
-        var units = [TextUnit(field: "title", text: title, section: .event)]
-        for (k, s) in summary.flatMap(sentences).enumerated() {
-            units.append(TextUnit(field: "summary sentence \(k + 1)", text: s, section: .event))
-        }
+        var units = [TextUnit(field: "title", text: title, section: .event, layout: .heading)]
+        units += Self.units(of: summary, field: "summary", section: .event, lexicon: lexicon)
         for s in sections {
-            for (k, sentence) in s.paragraphs.flatMap(sentences).enumerated() {
-                units.append(TextUnit(field: "\(s.name) sentence \(k + 1)", text: sentence, section: s.role))
-            }
+            units += Self.units(of: s.paragraphs, field: s.name, section: s.role, lexicon: lexicon)
         }
         let baseline = severity?.level ?? lexicon.baselineLevel
         let found = try TextResolver(context: context).resolve(units, baseline: baseline)
@@ -96,6 +91,40 @@ public struct AdvisoryTextReader {
             sources: found.sources, actors: found.actors, tactics: found.tactics,
             advice: sections.filter { $0.role == .advice }.flatMap(\.paragraphs).joined(separator: "\n").nilIfEmpty,
             places: found.places, assessments: found.assessments, levelFloor: found.alertWideLevel, notes: notes)
+    }
+}
+
+extension AdvisoryTextReader {
+    /// The bullet marks a list line may start with.
+    static let bullets: Set<Character> = ["•", "·", "▪", "◦", "‣", "-", "–", "—", "*", "○", "●", "■", "□", "►", "➢", "✓"]
+
+    /// The sentences of a section's lines, each with its layout: a line that starts with a bullet
+    /// (or "1." / "a)") is a list item, a short line without a full stop a heading.
+    static func units(of paragraphs: [String], field: String, section: Lexicon.SectionRole, lexicon: Lexicon) -> [TextUnit] {
+        var out: [TextUnit] = []
+        for paragraph in paragraphs {
+            var line = Substring(paragraph)
+            var layout = TextUnit.Layout.prose
+            if let first = line.first, bullets.contains(first) {
+                line = line.dropFirst()
+                layout = .listItem
+            } else if let dot = line.prefix(4).firstIndex(where: { $0 == "." || $0 == ")" }), dot > line.startIndex,
+                      line[..<dot].allSatisfy({ $0.isNumber || ($0.isLetter && $0.isLowercase) }), line[..<dot].count <= 2,
+                      line.index(after: dot) < line.endIndex, line[line.index(after: dot)].isWhitespace {
+                line = line[line.index(after: dot)...]
+                layout = .listItem
+            }
+            let text = String(line).trimmingSpaces
+            guard !text.isEmpty else { continue }
+            let sentences = Sentences.split(text, abbreviations: lexicon.sentenceAbbreviations)
+            if layout == .prose, sentences.count == 1, let last = text.last, !".!?".contains(last), text.split(separator: " ").count <= 10 {
+                layout = .heading
+            }
+            for s in sentences {
+                out.append(TextUnit(field: "\(field) sentence \(out.count + 1)", text: s, section: section, layout: layout))
+            }
+        }
+        return out
     }
 }
 

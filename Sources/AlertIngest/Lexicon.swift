@@ -25,6 +25,20 @@ public struct Lexicon: Sendable {
         case event, context, advice
     }
 
+    public struct CategoryPhrase: Sendable, Equatable {
+        public var category: ThreatCategory
+        /// A word any threat may use ("attack"): its category counts in a sentence that names no
+        /// other, and only where the document names no other or names this one too.
+        public var generic: Bool
+    }
+
+    public struct AdviceLevel: Sendable {
+        public var phrase: String
+        public var level: ThreatLevel
+        /// Whose wording it is ("UK FCDO", "France Diplomatie"), for the README's table.
+        public var publisher: String
+    }
+
     public struct Entity: Sendable {
         public var name: String
         public var kind: String
@@ -40,8 +54,23 @@ public struct Lexicon: Sendable {
     public var severityWords: [String: (word: String, level: ThreatLevel)] = [:]
     public var baselineLevel: ThreatLevel = .moderate
     public var sections: [String: (name: String, role: SectionRole)] = [:]
-    public var categoryPhrases = PhraseIndex<ThreatCategory>()
-    public var cues = PhraseIndex<Cue>()
+    public var categoryPhrases = PhraseIndex<CategoryPhrase>(matching: .stems)
+    public var cues = PhraseIndex<Cue>(matching: .stems)
+    /// A publisher's travel-advice wording ("advise against all travel", "formellement
+    /// déconseillé"), with the level it stands for on our scale: it gives that level to the
+    /// places it is said of.
+    public var adviceLevels = PhraseIndex<AdviceLevel>(matching: .stems)
+    /// "except", "with the exception of", "à l'exception de": the places after it are left out
+    /// of the advice before it.
+    public var adviceExceptions = PhraseIndex<Bool>(matching: .stems)
+    /// "the rest of the country", "le reste du pays": the regions no other advice names.
+    public var remainderPhrases = PhraseIndex<Bool>()
+    /// "the regions of", "les régions de": the names listed after it are regions.
+    public var regionPrefixes = PhraseIndex<Bool>()
+    /// The categories a travel-advice level is given in when the advisory names none.
+    public var adviceDefaultCategories: [ThreatCategory] = [.terrorism]
+    /// Words that mark a document's language, by language code, for `Alert.language`.
+    public var languageMarkers: [String: Set<String>] = [:]
     public var negations: Set<String> = []
     public var clauseBreaks: Set<String> = []
     /// Lower-cased abbreviations, inner dots kept ("u.s", "gen"), after which a full stop ends no
@@ -64,7 +93,7 @@ public struct Lexicon: Sendable {
     public var sources = PhraseIndex<String>()
     public var actors = PhraseIndex<Entity>()
     public var actorKinds: [String: String] = [:]
-    public var tactics = PhraseIndex<String>()
+    public var tactics = PhraseIndex<String>(matching: .stems)
     public var placeRadiusKilometres: [String: Double] = [:]
     public var acledEventTypes: [String: EventTypeRule] = [:]
     public var acledSubEventTypes: [String: EventTypeRule] = [:]
@@ -124,11 +153,12 @@ public struct Lexicon: Sendable {
             }
             sections[NameFolding.fold(name)] = (name, r)
         }
+        let generic = Set(try strings("generic_threat_words").map { Tokenizer.tokens($0).map(\.stem) })
         for (c, v) in try object("categories") {
             guard let list = v.arrayValue else { throw fail("$.categories.\(c)", "expected an array of phrases") }
             for (i, p) in list.enumerated() {
                 guard let s = p.stringValue else { throw fail("$.categories.\(c)[\(i)]", "expected a string") }
-                categoryPhrases.add(s, ThreatCategory(rawValue: c))
+                categoryPhrases.add(s, CategoryPhrase(category: ThreatCategory(rawValue: c), generic: generic.contains(Tokenizer.tokens(s).map(\.stem))))
             }
         }
         guard let cueList = root["cues"]?.arrayValue else { throw fail("$.cues", "expected an array") }
@@ -138,6 +168,23 @@ public struct Lexicon: Sendable {
             cues.add(phrase, Cue(phrase: phrase, level: try level(o["level"], "\(path).level"),
                                  category: try category(o["category"], "\(path).category"),
                                  alertWide: o["scope"]?.stringValue == "alert"))
+        }
+        guard let adviceList = root["advice_levels"]?.arrayValue else { throw fail("$.advice_levels", "expected an array") }
+        for (i, c) in adviceList.enumerated() {
+            let path = "$.advice_levels[\(i)]"
+            guard let o = c.objectValue, let phrase = o["phrase"]?.stringValue else { throw fail(path, "expected {\"phrase\", \"level\", \"publisher\"}") }
+            adviceLevels.add(phrase, AdviceLevel(phrase: phrase, level: try level(o["level"], "\(path).level"),
+                                                 publisher: o["publisher"]?.stringValue ?? ""))
+        }
+        for p in try strings("advice_exceptions") { adviceExceptions.add(p, true) }
+        for p in try strings("remainder_phrases") { remainderPhrases.add(p, true) }
+        for p in try strings("region_prefixes") { regionPrefixes.add(p, true) }
+        adviceDefaultCategories = try strings("advice_default_categories").map(ThreatCategory.init(rawValue:))
+        for (language, v) in try object("language_markers") {
+            guard let list = v.arrayValue?.compactMap(\.stringValue), !list.isEmpty else {
+                throw fail("$.language_markers.\(language)", "expected an array of words")
+            }
+            languageMarkers[language] = Set(list.map(NameFolding.fold))
         }
         negations = Set(try strings("negations").map(NameFolding.fold))
         clauseBreaks = Set(try strings("clause_breaks").map(NameFolding.fold))

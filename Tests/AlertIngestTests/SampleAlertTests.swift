@@ -86,7 +86,8 @@ import ThreatModel
         #expect(a.id == "cap-TM-2024-05-TBK-001")
         #expect(a.regionIDs == ["tombouctou"])
         #expect(a.zoneIDs == ["northern"])
-        #expect(a.categoryLevels == [.terrorism: .high])  // Severe, Likely
+        // Severe, Likely; "have shelled" is shelling, in every inflection.
+        #expect(a.categoryLevels == [.terrorism: .high, .armedConflict: .high])
         #expect(a.places.filter { $0.kind == .area }.count == 2)
         #expect(a.notes.contains { $0.contains("other languages") })
         #expect(a.expires.map(DateParsing.format) == "2024-05-26T08:00:00Z")

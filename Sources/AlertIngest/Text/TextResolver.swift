@@ -8,11 +8,23 @@ public struct TextUnit: Sendable {
     public var field: String
     public var text: String
     public var section: Lexicon.SectionRole
+    public var layout: Layout
 
-    public init(field: String, text: String, section: Lexicon.SectionRole) {
+    /// How the unit sits on the page: what a travel advisory's lists and headings hang on.
+    public enum Layout: Sendable {
+        /// A sentence of running text.
+        case prose
+        /// A bulleted or numbered line ("• the regions of Kidal and Gao").
+        case listItem
+        /// A short line of its own without a full stop ("Level 4: Do Not Travel").
+        case heading
+    }
+
+    public init(field: String, text: String, section: Lexicon.SectionRole, layout: Layout = .prose) {
         self.field = field
         self.text = text
         self.section = section
+        self.layout = layout
     }
 }
 
@@ -51,6 +63,8 @@ public struct TextResolver {
         case place(PlaceReference)
         case zone(String)
         case nationwide
+        /// "the rest of the country": every region no travel advice of the alert names.
+        case remainder
         case country
         case outside(String)
         case notPlace
@@ -85,6 +99,7 @@ public struct TextResolver {
                 consider(.zone(m.payload), m.length)
             }
             if let m = lexicon.nationwidePhrases.match(tokens, at: i) { consider(.nationwide, m.length) }
+            if let m = lexicon.remainderPhrases.match(tokens, at: i) { consider(.remainder, m.length) }
             if tokens[i].isCapitalized {
                 if let m = lexicon.outsidePlaces.match(tokens, at: i) { consider(.outside(m.payload), m.length) }
                 if let m = lexicon.countryNames.match(tokens, at: i) { consider(.country, m.length) }
@@ -110,6 +125,18 @@ public struct TextResolver {
                 i += length
             } else {
                 i += 1
+            }
+        }
+        // "the regions of Kidal, Gao and Timbuktu": the names listed after a region word are regions.
+        for m in lexicon.regionPrefixes.scan(tokens) {
+            var j = m.range.upperBound
+            while let k = hits.firstIndex(where: { $0.range.lowerBound == j }) {
+                if case .place(.place(let p)) = hits[k].entity,
+                   let region = context.regionByName[NameFolding.fold(context.atlas.places[p].name)] {
+                    hits[k].entity = .place(.region(region, name: hits[k].text))
+                }
+                j = hits[k].range.upperBound
+                while j < tokens.count, lexicon.listConnectors.contains(tokens[j].folded) { j += 1 }
             }
         }
         // "Gao and Kidal regions": a place name in a list that ends with a plural region word is
@@ -162,6 +189,10 @@ public struct TextResolver {
         var mentionIndex: [String: Int] = [:]
         var unplacedEvent: [(ThreatCategory, ThreatLevel, Provenance)] = []
         var sawCountry = false
+        var advice = AdviceReading(lexicon: lexicon)
+        // The categories the alert names outside its background, and in it.
+        var documentCategories: [ThreatCategory] = []
+        var backgroundCategories: [ThreatCategory] = []
 
         func addMention(_ m: PlaceMention) -> Int {
             let key = "\(m.kind)|\(m.name ?? m.text)|\(m.role)"
@@ -172,8 +203,14 @@ public struct TextResolver {
         }
         func appendUnique(_ list: inout [String], _ s: String) { if !list.contains(s) { list.append(s) } }
 
-        for unit in units {
-            let tokens = Tokenizer.tokens(unit.text)
+        let tokenized = units.map { Tokenizer.tokens($0.text) }
+        // The categories the document names by words of their own, which generic words ("attack")
+        // defer to.
+        var specificCategories = Set<ThreatCategory>()
+        for tokens in tokenized {
+            for m in lexicon.categoryPhrases.scan(tokens) where !m.payload.generic { specificCategories.insert(m.payload.category) }
+        }
+        for (unit, tokens) in zip(units, tokenized) {
             guard !tokens.isEmpty else { continue }
             let provenance = Provenance(field: unit.field, text: unit.text)
             let hits = entities(tokens, in: unit.text)
@@ -192,7 +229,9 @@ public struct TextResolver {
             let clauseCount = starts.count
             var negated = [Bool](repeating: false, count: clauseCount)
             var negationAt = [Int](repeating: Int.max, count: clauseCount)
-            for (k, t) in tokens.enumerated() where lexicon.negations.contains(t.folded) {
+            // A level phrase's own "not" ("do not travel") negates nothing.
+            let adviceMatches = lexicon.adviceLevels.scan(tokens)
+            for (k, t) in tokens.enumerated() where lexicon.negations.contains(t.folded) && !adviceMatches.contains(where: { $0.range.contains(k) }) {
                 let c = clause(of: k)
                 negated[c] = true
                 negationAt[c] = min(negationAt[c], k)
@@ -200,10 +239,14 @@ public struct TextResolver {
             // Categories and cues per clause, skipping those after a negation in the clause.
             var categories = [[ThreatCategory]](repeating: [], count: clauseCount)
             var cues = [[Lexicon.Cue]](repeating: [], count: clauseCount)
-            for m in lexicon.categoryPhrases.scan(tokens) {
+            let categoryMatches = lexicon.categoryPhrases.scan(tokens)
+            let specificHere = categoryMatches.contains { !$0.payload.generic }
+            for m in categoryMatches {
                 let c = clause(of: m.range.lowerBound)
                 if negated[c] && m.range.lowerBound > negationAt[c] { continue }
-                if !categories[c].contains(m.payload) { categories[c].append(m.payload) }
+                let category = m.payload.category
+                if m.payload.generic && (specificHere || !(specificCategories.isEmpty || specificCategories.contains(category))) { continue }
+                if !categories[c].contains(category) { categories[c].append(category) }
             }
             for m in lexicon.cues.scan(tokens) {
                 let c = clause(of: m.range.lowerBound)
@@ -218,6 +261,10 @@ public struct TextResolver {
             let sentenceCategories = categories.reduce(into: [ThreatCategory]()) { out, cs in
                 for c in cs where !out.contains(c) { out.append(c) }
             }
+            for c in sentenceCategories where !(unit.section == .context ? backgroundCategories : documentCategories).contains(c) {
+                if unit.section == .context { backgroundCategories.append(c) } else { documentCategories.append(c) }
+            }
+            advice.read(unit, tokens: tokens, hits: hits, matches: adviceMatches, categories: sentenceCategories, provenance: provenance)
             // A clause with a level cue but no category ("; exercise increased caution") speaks of
             // the whole sentence: its cues apply in every clause.
             let sentenceCues = (0..<clauseCount).filter { categories[$0].isEmpty }.flatMap { cues[$0] }
@@ -289,6 +336,7 @@ public struct TextResolver {
                 result.assessments.append(ThreatAssessment(category: cat, level: baseline, place: p, provenance: result.places[p].provenance))
             }
         }
+        try applyAdvice(advice.claims, documentCategories: documentCategories.isEmpty ? backgroundCategories : documentCategories, addMention: addMention) { result.assessments.append($0) }
         if sawCountry && !result.places.contains(where: { $0.role != .context && $0.kind != .outside }) {
             result.notes.append("no place in Mali is named; the alert is read as applying to the whole country")
             let all = context.atlas.regions.map(\.region.id)
@@ -301,6 +349,48 @@ public struct TextResolver {
             }
         }
         return result
+    }
+
+    /// Gives each region its travel-advice level (`AdviceReading`): advice that names a place,
+    /// zone or region first; then the country's and "the rest of the country"'s to the regions
+    /// no such advice names, less those the advice leaves out.
+    func applyAdvice(_ claims: [AdviceReading.Claim], documentCategories: [ThreatCategory],
+                     addMention: (PlaceMention) -> Int, addAssessment: (ThreatAssessment) -> Void) throws {
+        guard !claims.isEmpty else { return }
+        let atlas = context.atlas
+        func categories(_ c: AdviceReading.Claim) -> [ThreatCategory] {
+            !c.categories.isEmpty ? c.categories : !documentCategories.isEmpty ? documentCategories : lexicon.adviceDefaultCategories
+        }
+        func provenance(_ c: AdviceReading.Claim) -> Provenance {
+            Provenance(field: c.provenance.field, text: c.provenance.text)
+        }
+        var named = Set<String>()
+        for c in claims where c.scope == .specific {
+            guard let m = try mention(for: c.hit, role: .threat, weight: 1, provenance: c.provenance), m.kind != .outside else { continue }
+            named.formUnion(m.regionIDs)
+            let p = addMention(m)
+            for cat in categories(c) {
+                addAssessment(ThreatAssessment(category: cat, level: c.level, place: p, provenance: provenance(c)))
+            }
+        }
+        let all = atlas.regions.map(\.region.id)
+        for c in claims where c.scope != .specific {
+            var left = Set<String>()
+            for h in c.excluded {
+                if let m = try mention(for: h, role: .threat, weight: 1, provenance: c.provenance) { left.formUnion(m.regionIDs) }
+            }
+            let ids = all.filter { !named.contains($0) && !left.contains($0) }
+            guard !ids.isEmpty else { continue }
+            let whole = ids.count == all.count
+            let name = whole ? "Mali" : c.scope == .remainder ? "the rest of Mali" : "Mali, less the regions named apart"
+            let m = PlaceMention(text: c.hit.text, kind: whole ? .country : .region, role: .threat, name: name, regionIDs: ids,
+                                 zoneIDs: context.zoneIDs(ofRegions: ids), weight: 1, provenance: c.provenance,
+                                 notes: whole ? [] : ["the regions no other travel advice of the alert names"])
+            let p = addMention(m)
+            for cat in categories(c) {
+                addAssessment(ThreatAssessment(category: cat, level: c.level, place: p, provenance: provenance(c)))
+            }
+        }
     }
 
     /// The mention a hit stands for, or nil for a non-place.
@@ -331,7 +421,7 @@ public struct TextResolver {
         case .outside(let name):
             return PlaceMention(text: h.text, kind: .outside, role: .context, name: name, regionIDs: [], zoneIDs: [],
                                 weight: 0, provenance: provenance, notes: ["outside Mali: \(name)"])
-        case .country, .notPlace, .source, .actor:
+        case .country, .remainder, .notPlace, .source, .actor:
             return nil
         }
     }

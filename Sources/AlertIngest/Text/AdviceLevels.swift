@@ -1,0 +1,144 @@
+import ThreatModel
+
+/// Travel-advice levels, as national advisories give them: a level phrase of a publisher ("we
+/// advise against all travel", "Level 4: Do Not Travel", "formellement déconseillé") gives its
+/// level to the places it is said of. The rules, which an analyst can check by hand:
+///
+/// - In a sentence, a place takes the level phrase before it in its part of the sentence (parts
+///   end at semicolons); a place before every phrase of its part takes the first one after it
+///   ("Kidal region: avoid all travel").
+/// - A sentence or heading with a level phrase and no place, ending in a colon or standing as a
+///   short line of its own, leads in: the places of the lines after it take its level ("...
+///   against all travel to:" then "• the regions of Kidal and Gao"). A colon's lead-in ends after
+///   its list; a heading's at the next level phrase or section.
+/// - A place after an exception word ("except", "à l'exception de") is left out of the phrase
+///   before it, and takes the next phrase of its sentence if there is one.
+/// - Naming Mali (or "nationwide") gives the level to every region; "the rest of the country" to
+///   every region no other advice of the alert names. Both give way to advice that names a
+///   region, a zone or a place: "all travel to Mali is advised against except Bamako, where ..."
+///   reads as Bamako at its own level and the other regions at the first.
+/// - A line that lists three or more levels and no place is the publisher's legend: no level.
+struct AdviceReading {
+    enum Scope {
+        /// Names a place, region or zone.
+        case specific
+        /// Mali, or "nationwide".
+        case country
+        /// "the rest of the country".
+        case remainder
+    }
+
+    struct Claim {
+        var hit: TextResolver.Hit
+        var scope: Scope
+        var level: ThreatLevel
+        var phrase: String
+        var provenance: Provenance
+        /// The categories of its sentence (and of its lead-in); empty when they name none.
+        var categories: [ThreatCategory]
+        /// Places the sentence leaves out of this advice ("except Bamako").
+        var excluded: [TextResolver.Hit]
+    }
+
+    struct LeadIn {
+        var level: ThreatLevel
+        var phrase: String
+        var provenance: Provenance
+        var categories: [ThreatCategory]
+        var colon: Bool
+        var sawItem = false
+        var section: Lexicon.SectionRole
+    }
+
+    let lexicon: Lexicon
+    var leadIn: LeadIn?
+    var claims: [Claim] = []
+
+    init(lexicon: Lexicon) { self.lexicon = lexicon }
+
+    static func scope(of hit: TextResolver.Hit) -> Scope? {
+        switch hit.entity {
+        case .place, .zone: .specific
+        case .country, .nationwide: .country
+        case .remainder: .remainder
+        case .outside, .notPlace, .source, .actor: nil
+        }
+    }
+
+    /// Reads one unit, given its tokens, its entities and the threat categories it names.
+    mutating func read(_ unit: TextUnit, tokens: [Token], hits: [TextResolver.Hit], matches: [(payload: Lexicon.AdviceLevel, range: Range<Int>)],
+                       categories: [ThreatCategory], provenance: Provenance) {
+        let colon = unit.text.last == ":"
+        // "...against all travel to the following areas of Mali:" names the country only to
+        // say which country its list is in.
+        let places = hits.filter { h in
+            guard let s = Self.scope(of: h) else { return false }
+            return !(colon && s == .country)
+        }
+        let exceptions = lexicon.adviceExceptions.scan(tokens).map(\.range.lowerBound).filter { k in
+            !matches.contains { $0.range.contains(k) }
+        }
+        if matches.isEmpty {
+            guard var lead = leadIn, lead.section == unit.section, !(lead.colon && lead.sawItem && unit.layout != .listItem) else {
+                leadIn = nil
+                return
+            }
+            if unit.layout == .listItem { lead.sawItem = true }
+            leadIn = lead
+            var kept: [TextResolver.Hit] = []
+            var left: [TextResolver.Hit] = []
+            for h in places {
+                if exceptions.contains(where: { $0 < h.range.lowerBound }) { left.append(h) } else { kept.append(h) }
+            }
+            let cats = lead.categories + categories.filter { !lead.categories.contains($0) }
+            for h in kept {
+                claims.append(Claim(hit: h, scope: Self.scope(of: h)!, level: lead.level, phrase: lead.phrase, provenance: provenance,
+                                    categories: cats, excluded: left))
+            }
+            return
+        }
+        if places.isEmpty || colon {
+            let levels = Set(matches.map(\.payload.level))
+            if places.isEmpty && levels.count >= 3 {
+                leadIn = nil  // a legend of the publisher's levels
+                return
+            }
+            if colon || unit.layout == .heading, let last = matches.last {
+                leadIn = LeadIn(level: last.payload.level, phrase: last.payload.phrase, provenance: provenance, categories: categories,
+                                colon: colon, section: unit.section)
+            } else {
+                leadIn = nil
+            }
+            if places.isEmpty { return }
+        } else {
+            leadIn = nil
+        }
+        // The parts of the sentence, split at semicolons.
+        var partOf = [Int](repeating: 0, count: tokens.count)
+        for k in 1..<max(tokens.count, 1) where k < tokens.count {
+            let gap = unit.text[tokens[k - 1].text.endIndex..<tokens[k].text.startIndex]
+            partOf[k] = partOf[k - 1] + (gap.contains(";") ? 1 : 0)
+        }
+        var statementOf: [Int?] = []
+        for h in places {
+            let p = h.range.lowerBound
+            let inPart = matches.indices.filter { partOf[matches[$0].range.lowerBound] == partOf[p] }
+            let pool = inPart.isEmpty ? Array(matches.indices) : inPart
+            var chosen = pool.last { matches[$0].range.upperBound <= p } ?? pool.first { matches[$0].range.lowerBound > p }
+            // "except Bamako": left out of the phrase before it, given the next one if any.
+            if let c = chosen, matches[c].range.upperBound <= p,
+               exceptions.contains(where: { $0 >= matches[c].range.upperBound && $0 < p }) {
+                chosen = matches.indices.first { matches[$0].range.lowerBound > p }
+            }
+            statementOf.append(chosen)
+        }
+        for (k, h) in places.enumerated() {
+            guard let c = statementOf[k] else { continue }
+            let left = places.indices.filter { j in
+                statementOf[j] != c && exceptions.contains { $0 < places[j].range.lowerBound && $0 >= matches[c].range.upperBound }
+            }.map { places[$0] }
+            claims.append(Claim(hit: h, scope: Self.scope(of: h)!, level: matches[c].payload.level, phrase: matches[c].payload.phrase,
+                                provenance: provenance, categories: categories, excluded: left))
+        }
+    }
+}
