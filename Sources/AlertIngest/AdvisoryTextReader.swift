@@ -85,7 +85,7 @@ public struct AdvisoryTextReader {
         if severity == nil { notes.append("no severity word found; baseline level \(baseline.rawValue) (\(baseline.label))") }
         if published == nil { notes.append("no date line found") }
         return Alert(
-            id: id, format: .text, title: title, summary: summary.isEmpty ? nil : summary.joined(separator: " "),
+            id: id, format: .text, title: title, language: lexicon.language(of: text), summary: summary.isEmpty ? nil : summary.joined(separator: " "),
             published: published, effective: published, expires: nil, severityWord: severity?.word,
             messageType: update == nil ? .alert : .update, references: references, updateNumber: update, seriesKey: "text-" + series,
             sources: found.sources, actors: found.actors, tactics: found.tactics,

@@ -131,7 +131,9 @@ public struct AlertJSONReader {
             }
         }
         return Alert(
-            id: id, format: .json, title: title, summary: try string("summary"), published: try date("published"),
+            id: id, format: .json, title: title,
+            language: try string("language") ?? context.lexicon.language(of: [title, try string("summary"), try string("text")].compactMap { $0 }.joined(separator: " ")),
+            summary: try string("summary"), published: try date("published"),
             effective: try date("effective") ?? (try date("published")), expires: try date("expires"), severityWord: severityWord,
             status: try string("status") ?? "Actual", messageType: !updates.isEmpty ? .update : !cancels.isEmpty ? .cancel : .alert,
             references: updates + cancels, sources: Array(Set(try strings("sources") + found.sources)).sorted(),

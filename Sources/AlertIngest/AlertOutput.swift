@@ -46,6 +46,7 @@ public enum AlertOutput {
             "level_label": .string(alert.level.label),
             "title": .string(alert.title),
         ]
+        o["language"] = alert.language.map { .string($0) } ?? .null
         o["summary"] = alert.summary.map { .string($0) } ?? .null
         o["published"] = date(alert.published)
         o["effective"] = date(alert.effective)

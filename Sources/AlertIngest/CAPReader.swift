@@ -81,6 +81,7 @@ public struct CAPReader {
             if !english.isEmpty { return english }
             return languages.indices.filter { languages[$0] == languages[0] }
         }()
+        alert.language = languages[chosen[0]].split(separator: "-").first.map(String.init)
         if chosen.count < infos.count {
             alert.notes.append("read the \(languages[chosen[0]]) info blocks; \(infos.count - chosen.count) in other languages describe the same alert")
         }

@@ -280,6 +280,18 @@ public struct Lexicon: Sendable {
         }
     }
 
+    /// The language whose marker words are most of the text's (at least three of them, and more
+    /// than any other language's), or nil.
+    public func language(of text: String) -> String? {
+        var counts: [String: Int] = [:]
+        for t in Tokenizer.tokens(text) {
+            for (language, words) in languageMarkers where words.contains(t.folded) { counts[language, default: 0] += 1 }
+        }
+        let ranked = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        guard let best = ranked.first, best.value >= 3, ranked.count < 2 || ranked[1].value < best.value else { return nil }
+        return best.key
+    }
+
     /// CAP 1.2's `category` codes (section 3.2.2), lower-cased.
     static let capCategories: Set<String> = ["geo", "met", "safety", "security", "rescue", "fire", "health", "env", "transport", "infra", "cbrne", "other"]
 

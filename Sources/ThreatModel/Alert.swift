@@ -126,6 +126,8 @@ public struct Alert: Hashable, Sendable, Codable, Identifiable {
     public var id: String
     public var format: AlertFormat
     public var title: String
+    /// The language the text is written in, as a code ("en", "fr"), where it was detected or given.
+    public var language: String?
     public var summary: String?
     public var published: Date?
     public var effective: Date?
@@ -152,7 +154,7 @@ public struct Alert: Hashable, Sendable, Codable, Identifiable {
     public var levelFloor: ThreatLevel?
     public var notes: [String]
 
-    public init(id: String, format: AlertFormat, title: String, summary: String? = nil, published: Date? = nil,
+    public init(id: String, format: AlertFormat, title: String, language: String? = nil, summary: String? = nil, published: Date? = nil,
                 effective: Date? = nil, expires: Date? = nil, severityWord: String? = nil, status: String = "Actual",
                 messageType: AlertMessageType = .alert, references: [String] = [], updateNumber: Int? = nil,
                 seriesKey: String? = nil, sources: [String] = [], actors: [String] = [], tactics: [String] = [],
@@ -160,6 +162,7 @@ public struct Alert: Hashable, Sendable, Codable, Identifiable {
         self.id = id
         self.format = format
         self.title = title
+        self.language = language
         self.summary = summary
         self.published = published
         self.effective = effective

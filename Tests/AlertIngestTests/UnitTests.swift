@@ -193,3 +193,25 @@ import ThreatModel
         }
     }
 }
+
+@Suite struct StemmerTests {
+    @Test(arguments: [
+        (["abducting", "abducted", "abductors", "abduction", "abduct"], "abduct"),
+        (["kidnapping", "kidnappers", "kidnapped", "kidnap"], "kidnap"),
+        (["enlevement", "enleves", "enlevee", "enlever"], "enlev"),
+        (["deconseille", "deconseillee", "deconseilles"], "deconseil"),
+        (["clashes", "clashed", "clash"], "clash"),
+        (["robberies", "robbery"], "robbery"),
+    ])
+    func inflectionsShareAStem(words: [String], stem: String) {
+        for w in words { #expect(Stemmer.stem(w) == stem, "\(w)") }
+    }
+
+    @Test func shortWordsAndNumbersStayAsTheyAre() {
+        for w in ["is", "was", "gao", "2024", "g5"] { #expect(Stemmer.stem(w) == w) }
+    }
+
+    @Test func frenchElisionsAreWordsOfTheirOwn() {
+        #expect(Tokenizer.tokens("l'attaque d'enlèvement jusqu'à Jama'at").map(\.folded) == ["l", "attaque", "d", "enlevement", "jusqu", "a", "jamaat"])
+    }
+}

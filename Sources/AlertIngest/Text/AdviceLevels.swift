@@ -65,9 +65,19 @@ struct AdviceReading {
         }
     }
 
-    /// Reads one unit, given its tokens, its entities and the threat categories it names.
+    /// Reads one unit, given its tokens, its entities and the threat categories it names, and
+    /// returns the token positions of the places it gave a level: their level is the advice's,
+    /// not the sentence's other words'.
+    @discardableResult
     mutating func read(_ unit: TextUnit, tokens: [Token], hits: [TextResolver.Hit], matches: [(payload: Lexicon.AdviceLevel, range: Range<Int>)],
-                       categories: [ThreatCategory], provenance: Provenance) {
+                       categories: [ThreatCategory], provenance: Provenance) -> Set<Int> {
+        let before = claims.count
+        readClaims(unit, tokens: tokens, hits: hits, matches: matches, categories: categories, provenance: provenance)
+        return Set(claims[before...].map(\.hit.range.lowerBound))
+    }
+
+    private mutating func readClaims(_ unit: TextUnit, tokens: [Token], hits: [TextResolver.Hit], matches: [(payload: Lexicon.AdviceLevel, range: Range<Int>)],
+                                     categories: [ThreatCategory], provenance: Provenance) {
         let colon = unit.text.last == ":"
         // "...against all travel to the following areas of Mali:" names the country only to
         // say which country its list is in.

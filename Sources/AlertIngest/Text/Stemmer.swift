@@ -7,7 +7,7 @@
 /// 1. a plural: "-ies" → "-y"; "-es" after s, x, z, ch or sh → ""; "-s" → "" (not after s, u or i);
 /// 2. one derivational or verbal suffix, the longest that leaves a stem of at least three
 ///    letters: -ements, -ement, -ations, -ation, -ings, -ing, -ions, -ion, -ers, -er, -ors, -or,
-///    -euses, -euse, -eurs, -eur, -ees, -ee, -ed, -es, -e;
+///    -euses, -euse, -eurs, -eur, -ent, -ant, -ees, -ee, -ed, -es, -e;
 /// 3. a doubled final consonant is undoubled ("kidnapp" → "kidnap", "conseill" → "conseil").
 /// A word shorter than four letters, or with a digit, is left as it is.
 ///
@@ -17,7 +17,7 @@
 public enum Stemmer {
     static let suffixes: [[UInt8]] = [
         "ements", "ations", "ement", "euses", "ation", "ings", "ions", "euse", "eurs", "ing", "ion", "ers", "ors", "eur",
-        "ees", "er", "or", "ee", "ed", "es", "e",
+        "ent", "ant", "ees", "er", "or", "ee", "ed", "es", "e",
     ].map { Array($0.utf8) }
 
     public static func stem(_ folded: String) -> String {

@@ -264,7 +264,7 @@ public struct TextResolver {
             for c in sentenceCategories where !(unit.section == .context ? backgroundCategories : documentCategories).contains(c) {
                 if unit.section == .context { backgroundCategories.append(c) } else { documentCategories.append(c) }
             }
-            advice.read(unit, tokens: tokens, hits: hits, matches: adviceMatches, categories: sentenceCategories, provenance: provenance)
+            let advised = advice.read(unit, tokens: tokens, hits: hits, matches: adviceMatches, categories: sentenceCategories, provenance: provenance)
             // A clause with a level cue but no category ("; exercise increased caution") speaks of
             // the whole sentence: its cues apply in every clause.
             let sentenceCues = (0..<clauseCount).filter { categories[$0].isEmpty }.flatMap { cues[$0] }
@@ -274,7 +274,7 @@ public struct TextResolver {
 
             // Places per clause, with their role.
             var placesInClause = [[Int]](repeating: [], count: clauseCount)
-            for h in hits {
+            for h in hits where !advised.contains(h.range.lowerBound) {
                 let c = clause(of: h.range.lowerBound)
                 let threatHere = !categories[c].isEmpty || !cues[c].isEmpty || !sentenceCategories.isEmpty
                 let (role, weight): (PlaceRole, Double) = switch unit.section {
@@ -306,7 +306,8 @@ public struct TextResolver {
                             result.assessments.append(ThreatAssessment(category: cat, level: l, place: p, provenance: provenance))
                         }
                     }
-                } else if !categories[c].isEmpty {
+                } else if !categories[c].isEmpty && advised.isEmpty {
+                    // (In a sentence of travel advice, these are the advice's reasons.)
                     for cat in categories[c] {
                         let l = level(cat, clause: c)
                         if unit.section == .event {

@@ -1,0 +1,69 @@
+import AlertIngest
+import Foundation
+import Geo
+import Testing
+import ThreatModel
+
+/// Advisories and press items in the style of many publishers, in English and French
+/// (`Reading/`, written here), each checked against the reading `Reading/expectations.json`
+/// gives. Every run prints, for each, what was expected and what came out.
+@Suite struct ReadingTests {
+    struct Expectation {
+        var file: String
+        var publisher: String
+        var pattern: String
+        var language: String?
+        var levels: [String: Int]
+        var zones: [String]?
+        var categories: [String]
+        var withoutCategories: [String]
+    }
+
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reading")
+
+    static func expectations() throws -> [Expectation] {
+        let root = try JSONParser.parse(Array(try Data(contentsOf: folder.appendingPathComponent("expectations.json"))))
+        return (root.objectValue?["readings"]?.arrayValue ?? []).compactMap { v -> Expectation? in
+            guard let o = v.objectValue, let file = o["file"]?.stringValue else { return nil }
+            func strings(_ k: String) -> [String] { o[k]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+            var levels: [String: Int] = [:]
+            for (k, l) in o["levels"]?.objectValue ?? [:] { levels[k] = l.intValue }
+            return Expectation(file: file, publisher: o["publisher"]?.stringValue ?? "", pattern: o["pattern"]?.stringValue ?? "",
+                               language: o["language"]?.stringValue, levels: levels, zones: o["zones"].map { _ in strings("zones") },
+                               categories: strings("categories"), withoutCategories: strings("without_categories"))
+        }
+    }
+
+    static func describe(_ levels: [String: Int]) -> String {
+        levels.keys.sorted().map { "\($0) \(levels[$0]!)" }.joined(separator: ", ")
+    }
+
+    @Test func everyFixtureHasAnExpectation() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0 != "expectations.json" }
+        #expect(Set(files) == Set(try Self.expectations().map(\.file)))
+    }
+
+    @Test func eachReadsAsAnAnalystWould() throws {
+        let context = try makeContext()
+        var report: [String] = []
+        var failures = 0
+        for e in try Self.expectations() {
+            let alert = try readAlert(Array(try Data(contentsOf: Self.folder.appendingPathComponent(e.file))), context: context)
+            let levels = AlertOutput.regionLevels(alert).mapValues { $0.values.max()!.rawValue }
+            let categories = Set(alert.categoryLevels.keys.map(\.rawValue))
+            var wrong: [String] = []
+            if levels != e.levels { wrong.append("levels") }
+            if let z = e.zones, Set(z) != Set(alert.zoneIDs) { wrong.append("zones") }
+            if !Set(e.categories).isSubset(of: categories) || !Set(e.withoutCategories).isDisjoint(with: categories) { wrong.append("categories") }
+            if let l = e.language, l != alert.language { wrong.append("language") }
+            failures += wrong.isEmpty ? 0 : 1
+            report.append("""
+                \(wrong.isEmpty ? "ok  " : "FAIL") \(e.file) (\(e.publisher); \(e.pattern))
+                       expected: \(Self.describe(e.levels)); zones \(e.zones?.joined(separator: ",") ?? "any"); categories \(e.categories.joined(separator: ",")) without \(e.withoutCategories.joined(separator: ",")); language \(e.language ?? "any")
+                       found:    \(Self.describe(levels)); zones \(alert.zoneIDs.joined(separator: ",")); categories \(categories.sorted().joined(separator: ",")); language \(alert.language ?? "none")\(wrong.isEmpty ? "" : "\n       wrong:    " + wrong.joined(separator: ", "))
+                """)
+        }
+        print("Readings (\(report.count), \(failures) wrong):\n" + report.joined(separator: "\n"))
+        #expect(failures == 0, "see the readings printed above")
+    }
+}
