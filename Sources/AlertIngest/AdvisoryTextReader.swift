@@ -71,7 +71,7 @@ public struct AdvisoryTextReader {
             units += Self.units(of: s.paragraphs, field: s.name, section: s.role, lexicon: lexicon)
         }
         let baseline = severity?.level ?? lexicon.baselineLevel
-        let found = try TextResolver(context: context).resolve(units, baseline: baseline)
+        let found = try TextResolver(context: context).resolve(units, baseline: baseline, published: published)
 
         var series = String(NameFolding.slug(title).prefix(120))
         while series.hasSuffix("-") { series.removeLast() }

@@ -69,6 +69,19 @@ public struct Lexicon: Sendable {
     public var regionPrefixes = PhraseIndex<Bool>()
     /// The categories a travel-advice level is given in when the advisory names none.
     public var adviceDefaultCategories: [ThreatCategory] = [.terrorism]
+    /// Route words (`PlaceFraming`): "from"/"between" before a route's first place, "to"/"and"
+    /// between its two.
+    public var routeStarts: Set<String> = []
+    public var routeJoins = PhraseIndex<Bool>()
+    /// "than", "compared with": the places after it are the far side of a comparison.
+    public var comparisons = PhraseIndex<Bool>()
+    /// "since", "depuis": a year after one of these runs to now, and is no background.
+    public var sinceWords: Set<String> = []
+    /// "plus" ... "que": a comparison in French.
+    public var comparativeWords: Set<String> = []
+    public var comparativeJoins: Set<String> = []
+    /// "a similar attack", "over the past decade": a clause about the past or about habit.
+    public var backgroundMarkers = PhraseIndex<Bool>(matching: .stems)
     /// Words that mark a document's language, by language code, for `Alert.language`.
     public var languageMarkers: [String: Set<String>] = [:]
     public var negations: Set<String> = []
@@ -187,6 +200,24 @@ public struct Lexicon: Sendable {
             languageMarkers[language] = Set(list.map(NameFolding.fold))
         }
         negations = Set(try strings("negations").map(NameFolding.fold))
+        let framing = try object("place_framing")
+        func framingStrings(_ key: String) throws -> [String] {
+            guard let a = framing[key]?.arrayValue?.compactMap(\.stringValue) else { throw fail("$.place_framing.\(key)", "expected an array of phrases") }
+            return a
+        }
+        func framingWords(_ key: String) throws -> Set<String> {
+            Set(try framingStrings(key).map { w in
+                guard Tokenizer.key(w).count == 1 else { throw fail("$.place_framing.\(key)", "expected one word each, found \"\(w)\"") }
+                return NameFolding.fold(w)
+            })
+        }
+        routeStarts = try framingWords("route_starts")
+        for p in try framingStrings("route_joins") { routeJoins.add(p, true) }
+        for p in try framingStrings("comparisons") { comparisons.add(p, true) }
+        sinceWords = try framingWords("since_words")
+        comparativeWords = try framingWords("comparative_words")
+        comparativeJoins = try framingWords("comparative_joins")
+        for p in try framingStrings("background_markers") { backgroundMarkers.add(p, true) }
         clauseBreaks = Set(try strings("clause_breaks").map(NameFolding.fold))
         // Lists compared with one token at a time: each entry must be one word.
         func words(_ key: String) throws -> Set<String> {

@@ -184,7 +184,8 @@ public struct TextResolver {
 
     /// Reads every unit and returns what it found. `baseline` is the level of the alert's
     /// severity word (the lexicon's default where it has none).
-    public func resolve(_ units: [TextUnit], baseline: ThreatLevel) throws -> Result {
+    public func resolve(_ units: [TextUnit], baseline: ThreatLevel, published: Date? = nil) throws -> Result {
+        let year = published.map { DateParsing.utc.component(.year, from: $0) }
         var result = Result()
         var mentionIndex: [String: Int] = [:]
         var unplacedEvent: [(ThreatCategory, ThreatLevel, Provenance)] = []
@@ -258,6 +259,17 @@ public struct TextResolver {
                 cues[c].append(m.payload)
                 if let cat = m.payload.category, !categories[c].contains(cat) { categories[c].append(cat) }
             }
+            // Background clauses ("in 2012", "every few months") and places that only frame the
+            // event (a route's ends, the far side of a comparison) name no threat.
+            let framing = PlaceFraming(lexicon: lexicon, text: unit.text, tokens: tokens, hits: hits, clauseOf: clause, alertYear: year)
+            let threatIn = { (c: Int) in !categories[c].isEmpty || !cues[c].isEmpty }
+            let background = framing.backgroundClauses(count: clauseCount, threatIn: threatIn)
+            let framed = framing.framedPlaces(threatIn: threatIn)
+            for c in background {
+                categories[c] = []
+                cues[c] = []
+            }
+
             let sentenceCategories = categories.reduce(into: [ThreatCategory]()) { out, cs in
                 for c in cs where !out.contains(c) { out.append(c) }
             }
@@ -274,8 +286,12 @@ public struct TextResolver {
 
             // Places per clause, with their role.
             var placesInClause = [[Int]](repeating: [], count: clauseCount)
-            for h in hits where !advised.contains(h.range.lowerBound) {
+            for (hitIndex, h) in hits.enumerated() where !advised.contains(h.range.lowerBound) {
                 let c = clause(of: h.range.lowerBound)
+                if background.contains(c) || framed.contains(hitIndex) {
+                    if let m = try mention(for: h, role: .context, weight: 0.25, provenance: provenance) { _ = addMention(m) }
+                    continue
+                }
                 let threatHere = !categories[c].isEmpty || !cues[c].isEmpty || !sentenceCategories.isEmpty
                 let (role, weight): (PlaceRole, Double) = switch unit.section {
                 case .event: (.event, 1)
