@@ -69,6 +69,13 @@ public struct Lexicon: Sendable {
     public var regionPrefixes = PhraseIndex<Bool>()
     /// The categories a travel-advice level is given in when the advisory names none.
     public var adviceDefaultCategories: [ThreatCategory] = [.terrorism]
+    /// Words before a place name ("the village of", "near", "près de"), each true when it says
+    /// the name is a place even with no region after it ("village of": true; "near": false).
+    public var placeIntroducers = PhraseIndex<Bool>()
+    /// "in the", "dans la": between an unknown name and the region it lies in.
+    public var regionAppositions = PhraseIndex<Bool>()
+    /// Capitalised words that are no place names (days, months, titles).
+    public var notNameWords: Set<String> = []
     /// Route words (`PlaceFraming`): "from"/"between" before a route's first place, "to"/"and"
     /// between its two.
     public var routeStarts: Set<String> = []
@@ -200,6 +207,15 @@ public struct Lexicon: Sendable {
             languageMarkers[language] = Set(list.map(NameFolding.fold))
         }
         negations = Set(try strings("negations").map(NameFolding.fold))
+        let unknown = try object("unknown_places")
+        func unknownStrings(_ key: String) throws -> [String] {
+            guard let a = unknown[key]?.arrayValue?.compactMap(\.stringValue) else { throw fail("$.unknown_places.\(key)", "expected an array of phrases") }
+            return a
+        }
+        for p in try unknownStrings("place_words") { placeIntroducers.add(p, true) }
+        for p in try unknownStrings("locators") { placeIntroducers.add(p, false) }
+        for p in try unknownStrings("region_appositions") { regionAppositions.add(p, true) }
+        notNameWords = Set(try unknownStrings("not_names").map(NameFolding.fold))
         let framing = try object("place_framing")
         func framingStrings(_ key: String) throws -> [String] {
             guard let a = framing[key]?.arrayValue?.compactMap(\.stringValue) else { throw fail("$.place_framing.\(key)", "expected an array of phrases") }

@@ -17,6 +17,8 @@ import ThreatModel
         var zones: [String]?
         var categories: [String]
         var withoutCategories: [String]
+        /// Names the gazetteer lacks, which the reading must report.
+        var unknownPlaces: [String]
     }
 
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reading")
@@ -30,7 +32,8 @@ import ThreatModel
             for (k, l) in o["levels"]?.objectValue ?? [:] { levels[k] = l.intValue }
             return Expectation(file: file, publisher: o["publisher"]?.stringValue ?? "", pattern: o["pattern"]?.stringValue ?? "",
                                language: o["language"]?.stringValue, levels: levels, zones: o["zones"].map { _ in strings("zones") },
-                               categories: strings("categories"), withoutCategories: strings("without_categories"))
+                               categories: strings("categories"), withoutCategories: strings("without_categories"),
+                               unknownPlaces: strings("unknown_places"))
         }
     }
 
@@ -56,11 +59,13 @@ import ThreatModel
             if let z = e.zones, Set(z) != Set(alert.zoneIDs) { wrong.append("zones") }
             if !Set(e.categories).isSubset(of: categories) || !Set(e.withoutCategories).isDisjoint(with: categories) { wrong.append("categories") }
             if let l = e.language, l != alert.language { wrong.append("language") }
+            let reported = e.unknownPlaces.filter { name in alert.notes.contains { $0.hasPrefix("unknown place \"\(name)\"") } }
+            if reported != e.unknownPlaces { wrong.append("unknown places") }
             failures += wrong.isEmpty ? 0 : 1
             report.append("""
                 \(wrong.isEmpty ? "ok  " : "FAIL") \(e.file) (\(e.publisher); \(e.pattern))
-                       expected: \(Self.describe(e.levels)); zones \(e.zones?.joined(separator: ",") ?? "any"); categories \(e.categories.joined(separator: ",")) without \(e.withoutCategories.joined(separator: ",")); language \(e.language ?? "any")
-                       found:    \(Self.describe(levels)); zones \(alert.zoneIDs.joined(separator: ",")); categories \(categories.sorted().joined(separator: ",")); language \(alert.language ?? "none")\(wrong.isEmpty ? "" : "\n       wrong:    " + wrong.joined(separator: ", "))
+                       expected: \(Self.describe(e.levels)); zones \(e.zones?.joined(separator: ",") ?? "any"); categories \(e.categories.joined(separator: ",")) without \(e.withoutCategories.joined(separator: ",")); language \(e.language ?? "any")\(e.unknownPlaces.isEmpty ? "" : "; unknown " + e.unknownPlaces.joined(separator: ","))
+                       found:    \(Self.describe(levels)); zones \(alert.zoneIDs.joined(separator: ",")); categories \(categories.sorted().joined(separator: ",")); language \(alert.language ?? "none")\(reported.isEmpty ? "" : "; unknown " + reported.joined(separator: ","))\(wrong.isEmpty ? "" : "\n       wrong:    " + wrong.joined(separator: ", "))
                 """)
         }
         print("Readings (\(report.count), \(failures) wrong):\n" + report.joined(separator: "\n"))

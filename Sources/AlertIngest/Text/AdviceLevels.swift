@@ -58,10 +58,10 @@ struct AdviceReading {
 
     static func scope(of hit: TextResolver.Hit) -> Scope? {
         switch hit.entity {
-        case .place, .zone: .specific
+        case .place, .zone, .unknownPlace(_, _?): .specific
         case .country, .nationwide: .country
         case .remainder: .remainder
-        case .outside, .notPlace, .source, .actor: nil
+        case .outside, .notPlace, .source, .actor, .unknownPlace: nil
         }
     }
 

@@ -27,7 +27,7 @@ struct PlaceFraming {
 
     static func isPlace(_ h: TextResolver.Hit) -> Bool {
         switch h.entity {
-        case .place, .zone: true
+        case .place, .zone, .unknownPlace(_, _?): true
         default: false
         }
     }

@@ -68,6 +68,9 @@ public struct TextResolver {
         case country
         case outside(String)
         case notPlace
+        /// A name the gazetteer does not know, placed in the region the text gives it ("the
+        /// village of Tadjalalt (Ménaka region)"), or in none.
+        case unknownPlace(name: String, region: String?)
         case source(String)
         case actor(Lexicon.Entity)
     }
@@ -139,6 +142,7 @@ public struct TextResolver {
                 while j < tokens.count, lexicon.listConnectors.contains(tokens[j].folded) { j += 1 }
             }
         }
+        hits = unknownPlaces(tokens, in: text, hits: hits)
         // "Gao and Kidal regions": a place name in a list that ends with a plural region word is
         // a region too.
         for k in hits.indices {
@@ -154,6 +158,69 @@ public struct TextResolver {
             }
         }
         return hits
+    }
+
+    /// Names the gazetteer does not know, where the text says they are places: after a place
+    /// word (`place_introducers`: "the village of", "near", "près de"), capitalised, and followed
+    /// by the region they lie in, in brackets or in apposition ("Tadjalalt (Ménaka region)",
+    /// "Tadjalalt, Gao Region", "Tadjalalt in the Mopti region", "Tadjalalt (cercle de
+    /// Bandiagara)"), each name of a list ("the villages of A and B (Ménaka region)") alike. A name
+    /// after a village or town word with no region given is reported, and placed nowhere.
+    func unknownPlaces(_ tokens: [Token], in text: String, hits: [Hit]) -> [Hit] {
+        var covered = [Bool](repeating: false, count: tokens.count)
+        for h in hits { for k in h.range { covered[k] = true } }
+        func hit(at k: Int) -> Hit? { hits.first { $0.range.lowerBound == k } }
+        func gap(_ a: Int, _ b: Int) -> Substring { text[tokens[a].text.endIndex..<tokens[b].text.startIndex] }
+        /// The region of the hit at k, when it names a region ("Ménaka region") or a cercle's town.
+        func region(at k: Int) -> (String, Int)? {
+            guard let h = hit(at: k), case .place(let ref) = h.entity else { return nil }
+            switch ref {
+            case .region(let id, _): return (id, h.range.upperBound)
+            case .place(let p): return (context.atlas.places[p].regionID, h.range.upperBound)
+            }
+        }
+        var found: [Hit] = []
+        var i = 0
+        while i < tokens.count {
+            guard let intro = lexicon.placeIntroducers.match(tokens, at: i) else { i += 1; continue }
+            var k = i + intro.length
+            // The names of the list: capitalised runs the gazetteer does not cover, joined by
+            // commas or list words.
+            var names: [Range<Int>] = []
+            while k < tokens.count, !covered[k], tokens[k].isCapitalized, !lexicon.notNameWords.contains(tokens[k].folded) {
+                var end = k + 1
+                while end < tokens.count, !covered[end], tokens[end].isCapitalized, gap(end - 1, end).allSatisfy({ $0 == " " || $0 == "-" }) { end += 1 }
+                names.append(k..<end)
+                k = end
+                if k < tokens.count, lexicon.listConnectors.contains(tokens[k].folded) || gap(k - 1, k).contains(",") && !covered[k] {
+                    if lexicon.listConnectors.contains(tokens[k].folded) { k += 1 }
+                    continue
+                }
+                break
+            }
+            guard !names.isEmpty else { i += 1; continue }
+            // The region that follows: "(Gao region)", ", Gao Region", "in the Mopti region",
+            // "(cercle de Bandiagara)".
+            var regionID: String?
+            if k < tokens.count {
+                let g = gap(k - 1, k)
+                var r = k
+                if let p = lexicon.regionPrefixes.match(tokens, at: r) { r += p.length }
+                else if let a = lexicon.regionAppositions.match(tokens, at: r) { r += a.length; if let p = lexicon.regionPrefixes.match(tokens, at: r) { r += p.length } }
+                if g.contains("(") || g.contains(",") || r > k, let (id, _) = region(at: r) {
+                    let isRegionHit: Bool = { if case .place(.region) = hit(at: r)?.entity { return true }; return false }()
+                    // A town after a comma is a second place ("Tadjalalt, Ansongo"), not its region.
+                    if isRegionHit || g.contains("(") || r > k { regionID = id }
+                }
+            }
+            if regionID == nil && !intro.payload { i = k; continue }
+            for n in names {
+                let name = String(text[tokens[n.lowerBound].text.startIndex..<tokens[n.upperBound - 1].text.endIndex])
+                found.append(Hit(entity: .unknownPlace(name: name, region: regionID), range: n, text: name))
+            }
+            i = k
+        }
+        return (hits + found).sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
     /// Token indices that start a new clause: after a semicolon, colon, dash or bracket, at a
@@ -217,6 +284,9 @@ public struct TextResolver {
             let hits = entities(tokens, in: unit.text)
             for h in hits {
                 switch h.entity {
+                case .unknownPlace(let name, let region):
+                    appendUnique(&result.notes, region.map { "unknown place \"\(name)\": not in the gazetteer; placed in \($0), as the text says" }
+                                 ?? "unknown place \"\(name)\": not in the gazetteer, and the text gives no region; not placed")
                 case .source(let s): appendUnique(&result.sources, s)
                 case .actor(let a): appendUnique(&result.actors, a.name)
                 case .country: sawCountry = true
@@ -438,7 +508,11 @@ public struct TextResolver {
         case .outside(let name):
             return PlaceMention(text: h.text, kind: .outside, role: .context, name: name, regionIDs: [], zoneIDs: [],
                                 weight: 0, provenance: provenance, notes: ["outside Mali: \(name)"])
-        case .country, .remainder, .notPlace, .source, .actor:
+        case .unknownPlace(let name, let region?):
+            return PlaceMention(text: h.text, kind: .region, role: role, name: atlas.region(region)?.region.name ?? region, regionIDs: [region],
+                                zoneIDs: context.zoneIDs(ofRegions: [region]), placeKind: "unknown", weight: weight, provenance: provenance,
+                                notes: ["\(name) is not in the gazetteer: placed in the region the text gives it, at that region's detail"])
+        case .country, .remainder, .notPlace, .source, .actor, .unknownPlace:
             return nil
         }
     }
