@@ -142,11 +142,16 @@ struct AdviceReading {
             }
             statementOf.append(chosen)
         }
+        // What each phrase leaves out: the places after an exception word after it that took
+        // another phrase or none.
+        var leftOut: [Int: [TextResolver.Hit]] = [:]
+        for c in Set(statementOf.compactMap { $0 }) {
+            guard let firstException = exceptions.first(where: { $0 >= matches[c].range.upperBound }) else { continue }
+            leftOut[c] = places.indices.filter { statementOf[$0] != c && places[$0].range.lowerBound > firstException }.map { places[$0] }
+        }
         for (k, h) in places.enumerated() {
             guard let c = statementOf[k] else { continue }
-            let left = places.indices.filter { j in
-                statementOf[j] != c && exceptions.contains { $0 < places[j].range.lowerBound && $0 >= matches[c].range.upperBound }
-            }.map { places[$0] }
+            let left = leftOut[c] ?? []
             claims.append(Claim(hit: h, scope: Self.scope(of: h)!, level: matches[c].payload.level, phrase: matches[c].payload.phrase,
                                 provenance: provenance, categories: categories, excluded: left))
         }

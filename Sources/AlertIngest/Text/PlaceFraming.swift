@@ -22,7 +22,9 @@ struct PlaceFraming {
     let text: String
     let tokens: [Token]
     let hits: [TextResolver.Hit]
-    let clauseOf: (Int) -> Int
+    /// The clause of each token, and the tokens of each clause.
+    let clauseOf: [Int]
+    let clauseRanges: [Range<Int>]
     let alertYear: Int?
 
     static func isPlace(_ h: TextResolver.Hit) -> Bool {
@@ -37,17 +39,20 @@ struct PlaceFraming {
     /// Kidal") dates the rest of the sentence too.
     func backgroundClauses(count: Int, threatIn: (Int) -> Bool) -> Set<Int> {
         var out = Set<Int>()
+        let clausesWithPlaces = Set(hits.filter(Self.isPlace).map { clauseOf[$0.range.lowerBound] })
         for c in 0..<count where isBackground(clause: c) {
             out.insert(c)
-            let placesHere = hits.contains { Self.isPlace($0) && clauseOf($0.range.lowerBound) == c }
-            if isDated(clause: c) && !placesHere && !threatIn(c) { out.formUnion(c..<count) }
+            if isDated(clause: c) && !clausesWithPlaces.contains(c) && !threatIn(c) {
+                out.formUnion(c..<count)
+                break
+            }
         }
         return out
     }
 
     func isDated(clause c: Int) -> Bool {
         guard let year = alertYear else { return false }
-        for k in tokens.indices where clauseOf(k) == c {
+        for k in clauseRanges[c] {
             let t = tokens[k].folded
             if t.count == 4, let y = Int(t), (1900..<year).contains(y), !(k > 0 && lexicon.sinceWords.contains(tokens[k - 1].folded)) {
                 return true
@@ -57,11 +62,9 @@ struct PlaceFraming {
     }
 
     func isBackground(clause c: Int) -> Bool {
-        let indices = tokens.indices.filter { clauseOf($0) == c }
-        guard let first = indices.first, let last = indices.last else { return false }
+        guard !clauseRanges[c].isEmpty else { return false }
         if isDated(clause: c) { return true }
-        let slice = Array(tokens[first...last])
-        return !lexicon.backgroundMarkers.scan(slice).isEmpty
+        return !lexicon.backgroundMarkers.scan(Array(tokens[clauseRanges[c]])).isEmpty
     }
 
     /// The indices (into `hits`) of places that only frame the event. `threatIn` says whether a
@@ -87,23 +90,27 @@ struct PlaceFraming {
         }
         if !endpoints.isEmpty {
             let others = places.contains { !endpoints.contains($0) }
-            for e in endpoints where others || !threatIn(clauseOf(hits[e].range.lowerBound)) { framed.insert(e) }
+            for e in endpoints where others || !threatIn(clauseOf[hits[e].range.lowerBound]) { framed.insert(e) }
         }
         // Comparisons: the places after "than" in its clause.
-        var comparisonAt: [Int] = lexicon.comparisons.scan(tokens).map(\.range.upperBound)
-        for (k, t) in tokens.enumerated() where lexicon.comparativeJoins.contains(t.folded) {
-            let c = clauseOf(k)
-            if tokens.indices.contains(where: { $0 < k && clauseOf($0) == c && lexicon.comparativeWords.contains(tokens[$0].folded) }) {
-                comparisonAt.append(k + 1)
+        // The first comparison of each clause: where its far side starts.
+        var comparisonAt: [Int: Int] = [:]
+        for m in lexicon.comparisons.scan(tokens) {
+            let c = clauseOf[m.range.lowerBound]
+            comparisonAt[c] = min(comparisonAt[c] ?? .max, m.range.upperBound)
+        }
+        var comparativeSeen = -1  // the clause of the last "plus"/"moins"
+        for (k, t) in tokens.enumerated() {
+            if lexicon.comparativeWords.contains(t.folded) { comparativeSeen = clauseOf[k] }
+            if lexicon.comparativeJoins.contains(t.folded), comparativeSeen == clauseOf[k] {
+                comparisonAt[clauseOf[k]] = min(comparisonAt[clauseOf[k]] ?? .max, k + 1)
             }
         }
-        for at in comparisonAt {
-            let c = clauseOf(max(at - 1, 0))
+        for p in places {
+            let c = clauseOf[hits[p].range.lowerBound]
+            guard let at = comparisonAt[c] else { continue }
             // Both sides, where the clause names no threat ("the west remains calmer than the north").
-            let bothSides = !threatIn(c)
-            for p in places where (bothSides || hits[p].range.lowerBound >= at) && clauseOf(hits[p].range.lowerBound) == c {
-                framed.insert(p)
-            }
+            if !threatIn(c) || hits[p].range.lowerBound >= at { framed.insert(p) }
         }
         return framed
     }

@@ -131,9 +131,11 @@ public struct TextResolver {
             }
         }
         // "the regions of Kidal, Gao and Timbuktu": the names listed after a region word are regions.
+        var startingAt: [Int: Int] = [:]
+        for (n, h) in hits.enumerated() { startingAt[h.range.lowerBound] = n }
         for m in lexicon.regionPrefixes.scan(tokens) {
             var j = m.range.upperBound
-            while let k = hits.firstIndex(where: { $0.range.lowerBound == j }) {
+            while let k = startingAt[j] {
                 if case .place(.place(let p)) = hits[k].entity,
                    let region = context.regionByName[NameFolding.fold(context.atlas.places[p].name)] {
                     hits[k].entity = .place(.region(region, name: hits[k].text))
@@ -145,12 +147,14 @@ public struct TextResolver {
         hits = unknownPlaces(tokens, in: text, hits: hits)
         // "Gao and Kidal regions": a place name in a list that ends with a plural region word is
         // a region too.
+        var hitStarting: [Int: Int] = [:]
+        for (n, h) in hits.enumerated() { hitStarting[h.range.lowerBound] = n }
         for k in hits.indices {
             guard case .place(.place(let p)) = hits[k].entity else { continue }
             let end = hits[k].range.upperBound
             var j = end
-            while j < tokens.count, lexicon.listConnectors.contains(tokens[j].folded) || hits.contains(where: { $0.range.lowerBound == j }) {
-                if let h = hits.first(where: { $0.range.lowerBound == j }) { j = h.range.upperBound } else { j += 1 }
+            while j < tokens.count, lexicon.listConnectors.contains(tokens[j].folded) || hitStarting[j] != nil {
+                if let h = hitStarting[j] { j = hits[h].range.upperBound } else { j += 1 }
             }
             if j > end, j < tokens.count, lexicon.regionListWords.contains(tokens[j].folded),
                let region = context.regionByName[NameFolding.fold(context.atlas.places[p].name)] {
@@ -168,8 +172,12 @@ public struct TextResolver {
     /// after a village or town word with no region given is reported, and placed nowhere.
     func unknownPlaces(_ tokens: [Token], in text: String, hits: [Hit]) -> [Hit] {
         var covered = [Bool](repeating: false, count: tokens.count)
-        for h in hits { for k in h.range { covered[k] = true } }
-        func hit(at k: Int) -> Hit? { hits.first { $0.range.lowerBound == k } }
+        var startingAt: [Int: Int] = [:]
+        for (n, h) in hits.enumerated() {
+            for k in h.range { covered[k] = true }
+            startingAt[h.range.lowerBound] = n
+        }
+        func hit(at k: Int) -> Hit? { startingAt[k].map { hits[$0] } }
         func gap(_ a: Int, _ b: Int) -> Substring { text[tokens[a].text.endIndex..<tokens[b].text.startIndex] }
         /// The region of the hit at k, when it names a region ("Ménaka region") or a cercle's town.
         func region(at k: Int) -> (String, Int)? {
@@ -222,6 +230,14 @@ public struct TextResolver {
         }
         return (hits + found).sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
+
+    /// The words a finding quotes as its provenance: the sentence, cut at `quoteLimit`
+    /// characters (a text without sentence breaks is one sentence, and each finding quotes it).
+    static func quote(_ sentence: String) -> String {
+        sentence.count <= quoteLimit ? sentence : String(sentence.prefix(quoteLimit - 1)) + "…"
+    }
+
+    static let quoteLimit = 600
 
     /// Token indices that start a new clause: after a semicolon, colon, dash or bracket, at a
     /// clause word ("while"), or after a comma when what follows names a threat of its own. A
@@ -280,7 +296,7 @@ public struct TextResolver {
         }
         for (unit, tokens) in zip(units, tokenized) {
             guard !tokens.isEmpty else { continue }
-            let provenance = Provenance(field: unit.field, text: unit.text)
+            let provenance = Provenance(field: unit.field, text: Self.quote(unit.text))
             let hits = entities(tokens, in: unit.text)
             for h in hits {
                 switch h.entity {
@@ -296,7 +312,15 @@ public struct TextResolver {
             for t in lexicon.tactics.scan(tokens) { appendUnique(&result.tactics, t.payload) }
 
             let starts = clauseStarts(tokens, in: unit.text)
-            func clause(of k: Int) -> Int { starts.lastIndex { $0 <= k }! }
+            // The clause of each token, and each clause's tokens, computed once: a text with no
+            // sentence breaks is one long unit, and nothing here may grow with its square.
+            var clauseOfToken = [Int](repeating: 0, count: tokens.count)
+            for (c, start) in starts.enumerated() {
+                let end = c + 1 < starts.count ? starts[c + 1] : tokens.count
+                for k in start..<end { clauseOfToken[k] = c }
+            }
+            func clause(of k: Int) -> Int { clauseOfToken[k] }
+            let clauseRanges = starts.indices.map { c in starts[c]..<(c + 1 < starts.count ? starts[c + 1] : tokens.count) }
             let clauseCount = starts.count
             var negated = [Bool](repeating: false, count: clauseCount)
             var negationAt = [Int](repeating: Int.max, count: clauseCount)
@@ -331,7 +355,8 @@ public struct TextResolver {
             }
             // Background clauses ("in 2012", "every few months") and places that only frame the
             // event (a route's ends, the far side of a comparison) name no threat.
-            let framing = PlaceFraming(lexicon: lexicon, text: unit.text, tokens: tokens, hits: hits, clauseOf: clause, alertYear: year)
+            let framing = PlaceFraming(lexicon: lexicon, text: unit.text, tokens: tokens, hits: hits, clauseOf: clauseOfToken,
+                                       clauseRanges: clauseRanges, alertYear: year)
             let threatIn = { (c: Int) in !categories[c].isEmpty || !cues[c].isEmpty }
             let background = framing.backgroundClauses(count: clauseCount, threatIn: threatIn)
             let framed = framing.framedPlaces(threatIn: threatIn)
