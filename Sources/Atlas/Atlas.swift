@@ -41,6 +41,8 @@ public struct Atlas: Sendable {
     public var undrawnRegions: [String: String]
     /// `regions.csv`: every region's names, codes and seat, drawn or not.
     public var table: RegionTable
+    /// Neighbours and rivers, where the folder has them (`landmarks.json`).
+    public var landmarks: Landmarks?
 
     public func region(_ id: String) -> RegionArea? { regions.first { $0.region.id == id } }
 
@@ -57,7 +59,9 @@ public struct Atlas: Sendable {
         for row in table.rows where !row.partOf.isEmpty { undrawn[row.id] = row.partOf }
         let zones = try loadZones(directory.appendingPathComponent("zones.json"), drawn: known, undrawn: undrawn)
         let places = try loadGazetteer(directory.appendingPathComponent("gazetteer.csv"), regions: known)
-        return Atlas(regions: regions, zones: zones, places: places, undrawnRegions: undrawn, table: table)
+        var atlas = Atlas(regions: regions, zones: zones, places: places, undrawnRegions: undrawn, table: table)
+        atlas.landmarks = try Landmarks.load(from: directory, places: places)
+        return atlas
     }
 
     static func readFile(_ url: URL) throws -> [UInt8] {

@@ -58,7 +58,7 @@ struct AdviceReading {
 
     static func scope(of hit: TextResolver.Hit) -> Scope? {
         switch hit.entity {
-        case .place, .zone, .unknownPlace(_, _?): .specific
+        case .place, .zone, .area, .unknownPlace(_, _?): .specific
         case .country, .nationwide: .country
         case .remainder: .remainder
         case .outside, .notPlace, .source, .actor, .unknownPlace: nil

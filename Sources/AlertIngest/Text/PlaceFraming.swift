@@ -29,7 +29,7 @@ struct PlaceFraming {
 
     static func isPlace(_ h: TextResolver.Hit) -> Bool {
         switch h.entity {
-        case .place, .zone, .unknownPlace(_, _?): true
+        case .place, .zone, .area, .unknownPlace(_, _?): true
         default: false
         }
     }

@@ -68,6 +68,8 @@ public struct TextResolver {
         case country
         case outside(String)
         case notPlace
+        /// An area drawn by geography ("north of the latitude of Nioro").
+        case area(AreaFootprint)
         /// A name the gazetteer does not know, placed in the region the text gives it ("the
         /// village of Tadjalalt (Ménaka region)"), or in none.
         case unknownPlace(name: String, region: String?)
@@ -297,7 +299,7 @@ public struct TextResolver {
         for (unit, tokens) in zip(units, tokenized) {
             guard !tokens.isEmpty else { continue }
             let provenance = Provenance(field: unit.field, text: Self.quote(unit.text))
-            let hits = entities(tokens, in: unit.text)
+            let hits = try AreaReader(context: context).areas(tokens, in: unit.text, hits: entities(tokens, in: unit.text))
             for h in hits {
                 switch h.entity {
                 case .unknownPlace(let name, let region):
@@ -537,6 +539,9 @@ public struct TextResolver {
             return PlaceMention(text: h.text, kind: .region, role: role, name: atlas.region(region)?.region.name ?? region, regionIDs: [region],
                                 zoneIDs: context.zoneIDs(ofRegions: [region]), placeKind: "unknown", weight: weight, provenance: provenance,
                                 notes: ["\(name) is not in the gazetteer: placed in the region the text gives it, at that region's detail"])
+        case .area(let f):
+            return PlaceMention(text: h.text, kind: .area, role: role, name: f.description, regionIDs: f.regionIDs, zoneIDs: f.zoneIDs,
+                                geometry: f.geometry, weight: weight, provenance: provenance, notes: f.notes)
         case .country, .remainder, .notPlace, .source, .actor, .unknownPlace:
             return nil
         }
