@@ -23,7 +23,9 @@ public struct AdvisoryTextReader {
 
     public init(context: ResolutionContext) { self.context = context }
 
-    public func read(_ text: String) throws -> Alert {
+    /// `standing`: fingerprints of paragraphs that earlier documents hold (`StandingText`); such
+    /// a paragraph is read as background wherever it stands.
+    public func read(_ text: String, standing: Set<String> = []) throws -> Alert {
         let lexicon = context.lexicon
         var lines: [(number: Int, text: String)] = []
         for (i, raw) in text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
@@ -65,11 +67,20 @@ public struct AdvisoryTextReader {
             if sections.isEmpty { summary.append(line.text) } else { sections[sections.count - 1].paragraphs.append(line.text) }
         }
 
+        // The publisher's standing paragraphs, seen in earlier documents: background.
+        var standingText: [String] = []
+        if !standing.isEmpty {
+            func isStanding(_ p: String) -> Bool { StandingText.fingerprint(of: p).map(standing.contains) ?? false }
+            standingText = (summary + sections.flatMap(\.paragraphs)).filter(isStanding)
+            summary.removeAll(where: isStanding)
+            for k in sections.indices { sections[k].paragraphs.removeAll(where: isStanding) }
+        }
         var units = [TextUnit(field: "title", text: title, section: .event, layout: .heading)]
         units += Self.units(of: summary, field: "summary", section: .event, lexicon: lexicon)
         for s in sections {
             units += Self.units(of: s.paragraphs, field: s.name, section: s.role, lexicon: lexicon)
         }
+        units += Self.units(of: standingText, field: "standing text", section: .standing, lexicon: lexicon)
         let baseline = severity?.level ?? lexicon.baselineLevel
         let found = try TextResolver(context: context).resolve(units, baseline: baseline, published: published)
 
@@ -84,6 +95,9 @@ public struct AdvisoryTextReader {
         var notes = found.notes
         if severity == nil { notes.append("no severity word found; baseline level \(baseline.rawValue) (\(baseline.label))") }
         if published == nil { notes.append("no date line found") }
+        if !standingText.isEmpty {
+            notes.append("\(standingText.count) paragraph\(standingText.count == 1 ? "" : "s") found in earlier documents read as the publisher's standing text (background)")
+        }
         return Alert(
             id: id, format: .text, title: title, language: lexicon.language(of: text), summary: summary.isEmpty ? nil : summary.joined(separator: " "),
             published: published, effective: published, expires: nil, severityWord: severity?.word,

@@ -88,7 +88,9 @@ public struct AlertReader {
         return try EventCSVReader(context: context).read(bytes, emit: emit)
     }
 
-    public func read(_ bytes: [UInt8], format forced: AlertFormat? = nil) throws -> ReadOutcome {
+    /// `standing`: the fingerprints (`StandingText`) of paragraphs that earlier documents hold,
+    /// which an advisory text reads as its publisher's standing text.
+    public func read(_ bytes: [UInt8], format forced: AlertFormat? = nil, standing: Set<String> = []) throws -> ReadOutcome {
         let format = forced ?? Self.detect(bytes)
         try check(bytes, format)
         switch format {
@@ -96,7 +98,7 @@ public struct AlertReader {
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw AlertParseError("", "the text is not valid UTF-8")
             }
-            return .alerts([Self.settle(try AdvisoryTextReader(context: context).read(text))])
+            return .alerts([Self.settle(try AdvisoryTextReader(context: context).read(text, standing: standing))])
         case .json:
             return .alerts(try AlertJSONReader(context: context).read(bytes).map(Self.settle))
         case .cap:

@@ -23,6 +23,8 @@ public struct Lexicon: Sendable {
 
     public enum SectionRole: String, Sendable {
         case event, context, advice
+        /// A publisher's standing text: background that places nothing and raises nothing.
+        case standing
     }
 
     public struct CategoryPhrase: Sendable, Equatable {
@@ -101,6 +103,8 @@ public struct Lexicon: Sendable {
     public var comparativeJoins: Set<String> = []
     /// "a similar attack", "over the past decade": a clause about the past or about habit.
     public var backgroundMarkers = PhraseIndex<Bool>(matching: .stems)
+    /// A paragraph that this many stored documents already hold is a publisher's standing text.
+    public var standingTextMinimumDocuments = 2
     /// Words that mark a document's language, by language code, for `Alert.language`.
     public var languageMarkers: [String: Set<String>] = [:]
     public var negations: Set<String> = []
@@ -117,6 +121,8 @@ public struct Lexicon: Sendable {
     /// The "/update N" at the end of an advisory title, by the lexicon's words for "update".
     public var titleUpdateSuffix: NSRegularExpression
     public var zonePhrases = PhraseIndex<String>()
+    /// "northern" in "northern and central Mali": folded adjective → zone id.
+    public var zoneAdjectives: [String: String] = [:]
     public var nationwidePhrases = PhraseIndex<Bool>()
     public var countryNames = PhraseIndex<Bool>()
     public var regionSuffixes: Set<String> = []
@@ -218,6 +224,10 @@ public struct Lexicon: Sendable {
             }
             languageMarkers[language] = Set(list.map(NameFolding.fold))
         }
+        guard let standingMinimum = root["standing_text_minimum_documents"]?.intValue, standingMinimum >= 1 else {
+            throw fail("$.standing_text_minimum_documents", "expected a number of documents, 1 or more")
+        }
+        standingTextMinimumDocuments = standingMinimum
         negations = Set(try strings("negations").map(NameFolding.fold))
         let unknown = try object("unknown_places")
         func unknownStrings(_ key: String) throws -> [String] {
@@ -306,6 +316,10 @@ public struct Lexicon: Sendable {
         for (zone, v) in try object("zones") {
             guard let list = v.arrayValue?.compactMap(\.stringValue) else { throw fail("$.zones.\(zone)", "expected an array of phrases") }
             for p in list { zonePhrases.add(p, zone) }
+        }
+        for (word, zone) in try object("zone_adjectives") {
+            guard let z = zone.stringValue, Tokenizer.key(word).count == 1 else { throw fail("$.zone_adjectives.\(word)", "expected one word mapped to a zone id") }
+            zoneAdjectives[NameFolding.fold(word)] = z
         }
         for p in try strings("nationwide") { nationwidePhrases.add(p, true) }
         for p in try strings("country_names") { countryNames.add(p, true) }

@@ -64,7 +64,7 @@ public final class Intake {
         if detected == .csv { return try takeTable(document) }
         let alerts: [Alert]
         do {
-            switch try AlertReader(context: resolution).read(bytes, format: detected) {
+            switch try AlertReader(context: resolution).read(bytes, format: detected, standing: try standing(bytes, detected)) {
             case .alerts(let a): alerts = a
             case .events: return try takeTable(document)
             }
@@ -118,12 +118,21 @@ public final class Intake {
         return try take(w.bytes, name: "DELETE /alerts/\(id)", format: .json)
     }
 
+    /// The paragraphs of an advisory text that at least the lexicon's
+    /// `standing_text_minimum_documents` stored documents already hold.
+    func standing(_ bytes: [UInt8], _ format: AlertFormat) throws -> Set<String> {
+        guard format == .text else { return [] }
+        let minimum = resolution.lexicon.standingTextMinimumDocuments
+        return Set(try store.paragraphCounts(StandingText.fingerprints(of: bytes)).filter { $0.value >= minimum }.keys)
+    }
+
     /// Rebuilds everything derived from the stored documents with the current gazetteer and
     /// lexicon, in one transaction; the documents are kept as received.
     public func reresolve() throws -> [IngestReport] {
         let reader = AlertReader(context: resolution)
-        return try store.reresolve { d in
-            switch try reader.read(d.bytes, format: d.format) {
+        let minimum = resolution.lexicon.standingTextMinimumDocuments
+        return try store.reresolve { d, counts in
+            switch try reader.read(d.bytes, format: d.format, standing: Set(counts.filter { $0.value >= minimum }.keys)) {
             case .alerts(let alerts): return (alerts, [])
             case .events(let table): return ([], table.incidents)
             }

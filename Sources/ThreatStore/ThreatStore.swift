@@ -168,7 +168,38 @@ public final class ThreatStore: Sendable {
                 CREATE INDEX incident_date_id ON incident(date, event_id);
                 """)
         }
+        m.registerMigration("v3: standing paragraphs, counted over the text documents") { db in
+            try db.execute(sql: "CREATE TABLE paragraph (fingerprint TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID")
+            let texts = try Row.fetchAll(db, sql: "SELECT bytes FROM document WHERE format = 'text' ORDER BY id")
+            for row in texts {
+                try Self.count(db, (row["bytes"] as Data?).map { [UInt8]($0) } ?? [])
+            }
+        }
         return m
+    }
+
+    /// Counts one more text document for each of its paragraphs.
+    static func count(_ db: Database, _ bytes: [UInt8]) throws {
+        for f in StandingText.fingerprints(of: bytes) {
+            try db.execute(sql: "INSERT INTO paragraph (fingerprint, documents) VALUES (?, 1) ON CONFLICT(fingerprint) DO UPDATE SET documents = documents + 1",
+                           arguments: [f])
+        }
+    }
+
+    /// How many stored text documents hold each of these paragraphs (those in none are left out).
+    public func paragraphCounts(_ fingerprints: [String]) throws -> [String: Int] {
+        guard !fingerprints.isEmpty else { return [:] }
+        return try queue.read { db in
+            var out: [String: Int] = [:]
+            for chunk in stride(from: 0, to: fingerprints.count, by: 500).map({ Array(fingerprints[$0..<min($0 + 500, fingerprints.count)]) }) {
+                let marks = chunk.map { _ in "?" }.joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT fingerprint, documents FROM paragraph WHERE fingerprint IN (\(marks))",
+                                            arguments: StatementArguments(chunk)) {
+                    out[row["fingerprint"]] = row["documents"]
+                }
+            }
+            return out
+        }
     }
 
     // Dates as "2021-03-21T09:09:00Z", read and written directly: Foundation's ISO 8601
@@ -235,6 +266,7 @@ public final class ThreatStore: Sendable {
                 try db.execute(sql: "INSERT INTO document (sha256, name, format, bytes, received_at) VALUES (?, ?, ?, ?, ?)",
                                arguments: [sha, document.name, document.format.rawValue, Data(document.bytes), Self.iso(receivedAt)])
                 let documentID = db.lastInsertedRowID
+                if document.format == .text { try Self.count(db, document.bytes) }
                 var report = IngestReport(documentID: documentID, unchanged: false)
                 try apply(db, documentID: documentID, alerts: alerts, incidents: incidents, report: &report)
                 return report
@@ -360,11 +392,16 @@ public final class ThreatStore: Sendable {
 
     /// Replaces everything derived from the documents by what `resolve` now makes of each,
     /// in one transaction; documents are kept as they are. For a better gazetteer or lexicon.
-    public func reresolve(_ resolve: (StoredDocument) throws -> (alerts: [Alert], incidents: [Incident])) throws -> [IngestReport] {
+    /// `resolve` is given, with each document, how many earlier text documents hold each of its
+    /// paragraphs, as `paragraphCounts` answered when it came.
+    public func reresolve(_ resolve: (StoredDocument, [String: Int]) throws -> (alerts: [Alert], incidents: [Incident])) throws -> [IngestReport] {
         let docs = try documents()
         var results: [(StoredDocument, [Alert], [Incident])] = []
+        var counts: [String: Int] = [:]
         for d in docs {
-            let r = try resolve(d)
+            let fingerprints = d.format == .text ? StandingText.fingerprints(of: d.bytes) : []
+            let r = try resolve(d, Dictionary(uniqueKeysWithValues: fingerprints.compactMap { f in counts[f].map { (f, $0) } }))
+            for f in fingerprints { counts[f, default: 0] += 1 }
             results.append((d, r.alerts, r.incidents))
         }
         return try queue.write { db in

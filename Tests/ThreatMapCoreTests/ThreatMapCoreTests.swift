@@ -80,6 +80,31 @@ import ThreatStore
         #expect(again.report.unchanged && again.report.documentID == outcome.report.documentID)
     }
 
+    /// Three advisories of one publisher about Bamako, each closing with the same standing
+    /// paragraph about the north and centre: the first two read it as they stand, the third (the
+    /// paragraph now in two stored documents) as the publisher's standing text, and reresolve
+    /// reads each document as it read it when it came.
+    @Test func aPublishersStandingParagraphIsBackgroundOnceItRecurs() throws {
+        let (intake, dir) = try intake()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let standing = "Armed groups continue to attack security forces and civilians across northern and central Mali, and the threat of kidnapping there remains high."
+        func advisory(_ day: Int, _ what: String) -> [UInt8] {
+            Array("\(day) Mar 2026\n\nMali: \(what) in Bamako on March \(day)\n\nProtesters plan to gather in Bamako on March \(day).\n\nNotice\n\nContext\n\n\(standing)\n".utf8)
+        }
+        var regions: [[String]] = []
+        for (day, what) in [(3, "Protest planned"), (10, "Teachers' strike"), (17, "Opposition rally")] {
+            let outcome = try intake.take(advisory(day, what), name: "advisory-\(day).txt")
+            let id = try #require(try intake.store.alerts().first { $0.documentID == outcome.report.documentID }?.alert)
+            regions.append(id.regionIDs)
+            if day == 17 { #expect(id.notes.contains { $0.contains("standing text") }) }
+        }
+        #expect(regions[0].contains("gao") && regions[1].contains("gao"))
+        #expect(regions[2] == ["bamako"])
+        _ = try intake.reresolve()
+        let again = try intake.store.alerts().sorted { $0.documentID < $1.documentID }.map(\.alert.regionIDs)
+        #expect(again == regions)
+    }
+
     @Test func aTableWithNoReadableRowStoresNothing() throws {
         let (intake, dir) = try intake()
         defer { try? FileManager.default.removeItem(at: dir) }

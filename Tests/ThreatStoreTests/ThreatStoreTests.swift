@@ -118,7 +118,7 @@ func document(_ text: String) -> SourceDocument {
         defer { try? FileManager.default.removeItem(at: url) }
         _ = try store.ingest(document("1"), alerts: [alert("A")], incidents: [])
         _ = try store.ingest(document("2"), alerts: [alert("B", type: .update, references: ["A"])], incidents: [])
-        let reports = try store.reresolve { d in
+        let reports = try store.reresolve { d, _ in
             let text = String(decoding: d.bytes, as: UTF8.self)
             return (text == "1" ? [alert("A", level: .low)] : [alert("B", type: .update, references: ["A"], level: .low)], [])
         }

@@ -147,6 +147,19 @@ public struct TextResolver {
             }
         }
         hits = unknownPlaces(tokens, in: text, hits: hits)
+        // "northern and central Mali", "central and southern regions": a zone adjective joined to
+        // a zone phrase names its zone too.
+        var zoneHits: [Hit] = []
+        for h in hits {
+            guard case .zone = h.entity else { continue }
+            var j = h.range.lowerBound
+            while j >= 2, lexicon.listConnectors.contains(tokens[j - 1].folded), let zone = lexicon.zoneAdjectives[tokens[j - 2].folded],
+                  !hits.contains(where: { $0.range.contains(j - 2) }) {
+                zoneHits.append(Hit(entity: .zone(zone), range: (j - 2)..<(j - 1), text: String(tokens[j - 2].text)))
+                j -= 2
+            }
+        }
+        if !zoneHits.isEmpty { hits = (hits + zoneHits).sorted { $0.range.lowerBound < $1.range.lowerBound } }
         // "Gao and Kidal regions": a place name in a list that ends with a plural region word is
         // a region too.
         var hitStarting: [Int: Int] = [:]
@@ -360,7 +373,7 @@ public struct TextResolver {
             let framing = PlaceFraming(lexicon: lexicon, text: unit.text, tokens: tokens, hits: hits, clauseOf: clauseOfToken,
                                        clauseRanges: clauseRanges, alertYear: year)
             let threatIn = { (c: Int) in !categories[c].isEmpty || !cues[c].isEmpty }
-            let background = framing.backgroundClauses(count: clauseCount, threatIn: threatIn)
+            let background = unit.section == .standing ? Set(0..<clauseCount) : framing.backgroundClauses(count: clauseCount, threatIn: threatIn)
             let framed = framing.framedPlaces(threatIn: threatIn)
             for c in background {
                 categories[c] = []
@@ -373,7 +386,7 @@ public struct TextResolver {
             for c in sentenceCategories where !(unit.section == .context ? backgroundCategories : documentCategories).contains(c) {
                 if unit.section == .context { backgroundCategories.append(c) } else { documentCategories.append(c) }
             }
-            let advised = advice.read(unit, tokens: tokens, hits: hits, matches: adviceMatches, categories: sentenceCategories, provenance: provenance)
+            let advised = advice.read(unit, tokens: tokens, hits: hits, matches: unit.section == .standing ? [] : adviceMatches, categories: sentenceCategories, provenance: provenance)
             // A clause with a level cue but no category ("; exercise increased caution") speaks of
             // the whole sentence: its cues apply in every clause.
             let sentenceCues = (0..<clauseCount).filter { categories[$0].isEmpty }.flatMap { cues[$0] }
@@ -394,6 +407,7 @@ public struct TextResolver {
                 case .event: (.event, 1)
                 case .advice: (.threat, 1)
                 case .context: threatHere ? (.threat, 0.75) : (.context, 0.25)
+                case .standing: (.context, 0.25)
                 }
                 guard let mention = try mention(for: h, role: role, weight: weight, provenance: provenance) else { continue }
                 if mention.kind == .outside {
