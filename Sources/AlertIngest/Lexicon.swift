@@ -96,8 +96,6 @@ public struct Lexicon: Sendable {
     public var routeJoins = PhraseIndex<Bool>()
     /// "than", "compared with": the places after it are the far side of a comparison.
     public var comparisons = PhraseIndex<Bool>()
-    /// "since", "depuis": a year after one of these runs to now, and is no background.
-    public var sinceWords: Set<String> = []
     /// "plus" ... "que": a comparison in French.
     public var comparativeWords: Set<String> = []
     public var comparativeJoins: Set<String> = []
@@ -131,6 +129,8 @@ public struct Lexicon: Sendable {
     public var sources = PhraseIndex<String>()
     public var actors = PhraseIndex<Entity>()
     public var actorKinds: [String: String] = [:]
+    /// Actor kinds that name a threat category where a text names such an actor.
+    public var actorCategories: [String: ThreatCategory] = [:]
     public var tactics = PhraseIndex<String>(matching: .stems)
     public var placeRadiusKilometres: [String: Double] = [:]
     public var acledEventTypes: [String: EventTypeRule] = [:]
@@ -280,7 +280,6 @@ public struct Lexicon: Sendable {
         routeStarts = try framingWords("route_starts")
         for p in try framingStrings("route_joins") { routeJoins.add(p, true) }
         for p in try framingStrings("comparisons") { comparisons.add(p, true) }
-        sinceWords = try framingWords("since_words")
         comparativeWords = try framingWords("comparative_words")
         comparativeJoins = try framingWords("comparative_joins")
         for p in try framingStrings("background_markers") { backgroundMarkers.add(p, true) }
@@ -339,6 +338,10 @@ public struct Lexicon: Sendable {
         try entities("actors") { name, aliases, kind in
             for p in [name] + aliases { actors.add(p, Entity(name: name, kind: kind)) }
             actorKinds[name] = kind
+        }
+        for (kind, v) in try object("actor_categories") {
+            guard let c = try category(v, "$.actor_categories.\(kind)") else { throw fail("$.actor_categories.\(kind)", "expected a category") }
+            actorCategories[kind] = c
         }
         for p in try strings("tactics") { tactics.add(p, p) }
         for (k, v) in try object("place_radius_km") {

@@ -13,8 +13,7 @@ import ThreatModel
 /// - The far side of a comparison ("calmer than the centre and the north"; "plus calme que le
 ///   nord": `comparisons`, or a `comparative_words` word before a `comparative_joins` one) is
 ///   context; so is its near side where the clause names no threat.
-/// - A clause that dates itself before the alert's year ("in 2012"; not "since 2016", which runs
-///   to now: `since_words`) or speaks of
+/// - A clause that dates itself before the alert's year ("in 2012", "since 2016") or speaks of
 ///   the past or of habit (`background_markers`: "a similar attack", "over the past decade") is
 ///   background: its places are context and its threat words count for nothing.
 struct PlaceFraming {
@@ -54,9 +53,7 @@ struct PlaceFraming {
         guard let year = alertYear else { return false }
         for k in clauseRanges[c] {
             let t = tokens[k].folded
-            if t.count == 4, let y = Int(t), (1900..<year).contains(y), !(k > 0 && lexicon.sinceWords.contains(tokens[k - 1].folded)) {
-                return true
-            }
+            if t.count == 4, let y = Int(t), (1900..<year).contains(y) { return true }
         }
         return false
     }

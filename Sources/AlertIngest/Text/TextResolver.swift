@@ -99,8 +99,13 @@ public struct TextResolver {
             if let m = lexicon.sources.match(tokens, at: i) { consider(.source(m.payload), m.length) }
             if let m = lexicon.actors.match(tokens, at: i) { consider(.actor(m.payload), m.length) }
             // "the centre of Timbuktu" is part of a town, not the central zone.
+            // "the south-west" is a direction, not the southern zone.
+            let compass = { (end: Int) -> Bool in
+                end < tokens.count && lexicon.areaDirections[tokens[end].folded] != nil
+                    && text[tokens[end - 1].text.endIndex..<tokens[end].text.startIndex] == "-"
+            }
             if let m = lexicon.zonePhrases.match(tokens, at: i),
-               !(i + m.length < tokens.count && lexicon.zonePhraseOfWords.contains(tokens[i + m.length].folded)) {
+               !(i + m.length < tokens.count && lexicon.zonePhraseOfWords.contains(tokens[i + m.length].folded)), !compass(i + m.length) {
                 consider(.zone(m.payload), m.length)
             }
             if let m = lexicon.nationwidePhrases.match(tokens, at: i) { consider(.nationwide, m.length) }
@@ -351,6 +356,15 @@ public struct TextResolver {
             var cues = [[Lexicon.Cue]](repeating: [], count: clauseCount)
             let categoryMatches = lexicon.categoryPhrases.scan(tokens)
             let specificHere = categoryMatches.contains { !$0.payload.generic }
+                || hits.contains { if case .actor(let a) = $0.entity { return lexicon.actorCategories[a.kind] != nil }; return false }
+            // An actor of a kind the lexicon ties to a category ("jihadist": terrorism) names that
+            // threat in its clause, as ACLED's actors do for its rows.
+            for h in hits {
+                guard case .actor(let a) = h.entity, let category = lexicon.actorCategories[a.kind] else { continue }
+                let c = clause(of: h.range.lowerBound)
+                if negated[c] && h.range.lowerBound > negationAt[c] { continue }
+                if !categories[c].contains(category) { categories[c].append(category) }
+            }
             for m in categoryMatches {
                 let c = clause(of: m.range.lowerBound)
                 if negated[c] && m.range.lowerBound > negationAt[c] { continue }
