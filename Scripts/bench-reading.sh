@@ -48,4 +48,4 @@ if [ -n "${BASELINE_BIN:-}" ]; then
   echo "  (BASELINE_BIN = $BASELINE_BIN)"
 fi
 printf '%-34s %7s %9s %9s\n' "floor the issue sets" "" "" 200
-echo "alerts stored: $alerts of $count"
+echo "distinct alert ids stored: $alerts (texts with one title are one alert's versions)"
