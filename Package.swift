@@ -57,6 +57,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The readers under libFuzzer (Scripts/fuzz.sh), or a replayer of inputs when built plainly.
+        .executableTarget(name: "threatmap-fuzz", dependencies: ["Geo", "ThreatModel", "Atlas", "AlertIngest"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "XMLTests", dependencies: ["XML"]),
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel"]),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is needed, then the Swift tests (unit and end to end), the Geo
-# tests again under ThreadSanitizer and AddressSanitizer (with LeakSanitizer), GDAL and geopandas
+# tests again under ThreadSanitizer and AddressSanitizer (with LeakSanitizer), each reader under
+# libFuzzer with AddressSanitizer for 60 s (THREATMAP_FUZZ_SECONDS), GDAL and geopandas
 # reading every layer we export, outside readers on our vector tiles, jsonschema checking our JSON
 # samples, and the viewer served by `threatmap serve` in a real browser (Debian's chromium,
 # driven by PyPI playwright, with MapLibre from the PyPI maplibre wheel).
@@ -19,6 +20,11 @@ echo "== Geo under AddressSanitizer and LeakSanitizer"
 # XCTest's runner leaks on its own; the suppression names only its library.
 LSAN_OPTIONS="suppressions=$PWD/Scripts/sanitizers/lsan.supp" \
   swift test --sanitize=address --scratch-path .build-asan --filter GeoTests
+
+echo "== the readers under libFuzzer, 60 s each"
+for target in text json cap csv geojson; do
+  Scripts/fuzz.sh "$target" "${THREATMAP_FUZZ_SECONDS:-60}"
+done
 
 echo "== GDAL reads what we write"
 Scripts/check-gdal.sh
