@@ -229,27 +229,34 @@ public struct Lexicon: Sendable {
         }
         standingTextMinimumDocuments = standingMinimum
         negations = Set(try strings("negations").map(NameFolding.fold))
-        let unknown = try object("unknown_places")
-        func unknownStrings(_ key: String) throws -> [String] {
-            guard let a = unknown[key]?.arrayValue?.compactMap(\.stringValue) else { throw fail("$.unknown_places.\(key)", "expected an array of phrases") }
-            return a
+        /// A nested object of word lists, read with the paths of its entries in errors.
+        struct Group {
+            let object: JSONObject
+            let path: String
+            let fail: (String, String) -> LexiconError
+            func strings(_ key: String) throws -> [String] {
+                guard let a = object[key]?.arrayValue?.compactMap(\.stringValue) else { throw fail("\(path).\(key)", "expected an array of phrases") }
+                return a
+            }
+            /// Single words, folded.
+            func words(_ key: String) throws -> Set<String> {
+                Set(try strings(key).map { w in
+                    guard Tokenizer.key(w).count == 1 else { throw fail("\(path).\(key)", "expected one word each, found \"\(w)\"") }
+                    return NameFolding.fold(w)
+                })
+            }
         }
+        func group(_ key: String) throws -> Group { Group(object: try object(key), path: "$.\(key)", fail: fail) }
+        let unknown = try group("unknown_places")
+        func unknownStrings(_ key: String) throws -> [String] { try unknown.strings(key) }
         for p in try unknownStrings("place_words") { placeIntroducers.add(p, true) }
         for p in try unknownStrings("locators") { placeIntroducers.add(p, false) }
         for p in try unknownStrings("region_appositions") { regionAppositions.add(p, true) }
         notNameWords = Set(try unknownStrings("not_names").map(NameFolding.fold))
-        let areas = try object("areas")
-        func areaStrings(_ key: String) throws -> [String] {
-            guard let a = areas[key]?.arrayValue?.compactMap(\.stringValue) else { throw fail("$.areas.\(key)", "expected an array of phrases") }
-            return a
-        }
-        func areaWords(_ key: String) throws -> Set<String> {
-            Set(try areaStrings(key).map { w in
-                guard Tokenizer.key(w).count == 1 else { throw fail("$.areas.\(key)", "expected one word each, found \"\(w)\"") }
-                return NameFolding.fold(w)
-            })
-        }
-        guard let directions = areas["directions"]?.objectValue else { throw fail("$.areas.directions", "expected an object") }
+        let areas = try group("areas")
+        func areaStrings(_ key: String) throws -> [String] { try areas.strings(key) }
+        func areaWords(_ key: String) throws -> Set<String> { try areas.words(key) }
+        guard let directions = areas.object["directions"]?.objectValue else { throw fail("$.areas.directions", "expected an object") }
         for (side, v) in directions {
             guard ["north", "south", "east", "west"].contains(side), let words = v.arrayValue?.compactMap(\.stringValue) else {
                 throw fail("$.areas.directions.\(side)", "expected north, south, east or west, with an array of words")
@@ -266,17 +273,9 @@ public struct Lexicon: Sendable {
         borderWords = try areaWords("border_words")
         borderJoins = try areaWords("border_joins")
         distanceUnits = try areaWords("distance_units")
-        let framing = try object("place_framing")
-        func framingStrings(_ key: String) throws -> [String] {
-            guard let a = framing[key]?.arrayValue?.compactMap(\.stringValue) else { throw fail("$.place_framing.\(key)", "expected an array of phrases") }
-            return a
-        }
-        func framingWords(_ key: String) throws -> Set<String> {
-            Set(try framingStrings(key).map { w in
-                guard Tokenizer.key(w).count == 1 else { throw fail("$.place_framing.\(key)", "expected one word each, found \"\(w)\"") }
-                return NameFolding.fold(w)
-            })
-        }
+        let framing = try group("place_framing")
+        func framingStrings(_ key: String) throws -> [String] { try framing.strings(key) }
+        func framingWords(_ key: String) throws -> Set<String> { try framing.words(key) }
         routeStarts = try framingWords("route_starts")
         for p in try framingStrings("route_joins") { routeJoins.add(p, true) }
         for p in try framingStrings("comparisons") { comparisons.add(p, true) }

@@ -9,27 +9,11 @@ enum IncidentInsertColumn: Int32, CaseIterable {
     case eventID, documentID, date, lon, lat, region, zone, categories, level, fatalities
     case eventType, subEventType, actors, admin1, location, notes, remarks
 
-    var name: String {
-        switch self {
-        case .eventID: "event_id"
-        case .documentID: "document_id"
-        case .date: "date"
-        case .lon: "lon"
-        case .lat: "lat"
-        case .region: "region"
-        case .zone: "zone"
-        case .categories: "categories"
-        case .level: "level"
-        case .fatalities: "fatalities"
-        case .eventType: "event_type"
-        case .subEventType: "sub_event_type"
-        case .actors: "actors"
-        case .admin1: "admin1"
-        case .location: "location"
-        case .notes: "notes"
-        case .remarks: "remarks"
-        }
-    }
+    /// The column names, in case order.
+    static let names = ["event_id", "document_id", "date", "lon", "lat", "region", "zone", "categories", "level", "fatalities",
+                        "event_type", "sub_event_type", "actors", "admin1", "location", "notes", "remarks"]
+
+    var name: String { Self.names[Int(rawValue)] }
 
     /// The 1-based parameter index, `sqlite3_bind_*` numbering.
     var parameter: Int32 { rawValue + 1 }
@@ -47,27 +31,11 @@ enum IncidentSelectColumn: Int32, CaseIterable {
     case eventID, date, lon, lat, region, zone, categories, level, fatalities, eventType, subEventType
     case actors, admin1, location, notes, remarks, source
 
-    var name: String {
-        switch self {
-        case .eventID: "event_id"
-        case .date: "date"
-        case .lon: "lon"
-        case .lat: "lat"
-        case .region: "region"
-        case .zone: "zone"
-        case .categories: "categories"
-        case .level: "level"
-        case .fatalities: "fatalities"
-        case .eventType: "event_type"
-        case .subEventType: "sub_event_type"
-        case .actors: "actors"
-        case .admin1: "admin1"
-        case .location: "location"
-        case .notes: "notes"
-        case .remarks: "remarks"
-        case .source: "source"
-        }
-    }
+    /// The column names, in case order; each is selected `AS` its name.
+    static let names = ["event_id", "date", "lon", "lat", "region", "zone", "categories", "level", "fatalities", "event_type",
+                        "sub_event_type", "actors", "admin1", "location", "notes", "remarks", "source"]
+
+    var name: String { Self.names[Int(rawValue)] }
 
     /// The 0-based result column, `sqlite3_column_*` numbering.
     var position: Int32 { rawValue }
