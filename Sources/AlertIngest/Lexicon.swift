@@ -85,6 +85,8 @@ public struct Lexicon: Sendable {
     public var areaLineWords: Set<String> = []
     public var areaLineJoins: Set<String> = []
     public var areaRiverWords: Set<String> = []
+    /// "areas", "zones": before a direction, they make "west of Sikasso" an area.
+    public var areaNouns: Set<String> = []
     public var areaPartWords = PhraseIndex<Bool>()
     public var borderAreaPhrases = PhraseIndex<Bool>()
     public var borderWords: Set<String> = []
@@ -268,6 +270,7 @@ public struct Lexicon: Sendable {
         areaLineWords = try areaWords("line_words")
         areaLineJoins = try areaWords("line_joins")
         areaRiverWords = try areaWords("river_words")
+        areaNouns = try areaWords("area_nouns")
         for p in try areaStrings("part_words") { areaPartWords.add(p, true) }
         for p in try areaStrings("border_areas") { borderAreaPhrases.add(p, true) }
         borderWords = try areaWords("border_words")

@@ -84,6 +84,27 @@ import ThreatModel
         expectParseError(["at most 10 MB"]) { _ = try readAlert(json) }
     }
 
+    /// A text without one sentence break is one sentence of 40,000 words: read, every finding
+    /// quoting at most 600 characters of it (the reading stays linear in its length).
+    @Test func aTextWithNoSentenceBreaks() throws {
+        var words: [String] = []
+        let pool = ["attack", "near", "Gao,", "from", "Kayes", "to", "Mopti,", "except", "Bamako,", "in", "2012,", "do", "not", "travel", "to", "Kidal;",
+                    "village", "of", "Tadjalalt", "(Gao", "region),", "north", "of", "the", "latitude", "of", "Nioro", "plus", "calme", "que", "le", "nord"]
+        for k in 0..<40_000 { words.append(pool[(k * 7 + k / 3) % pool.count]) }
+        let text = "1 Jun 2026\n\nMali: one long sentence\n\n" + words.joined(separator: " ")
+        let alert = try readAlert(text)
+        #expect(alert.regionIDs.contains("gao"))
+        #expect(alert.assessments.allSatisfy { $0.provenance.text.count <= 600 })
+    }
+
+    @Test func binaryBytesAndMixedScripts() throws {
+        expectParseError(["not valid UTF-8"]) { _ = try readAlert([0x31, 0x20, 0x4A, 0x61, 0x6E, 0xFF, 0xFE, 0x00, 0x80], format: .text) }
+        // Arabic, Tifinagh, Chinese and Latin in one advisory: read, and only the Latin names place anything.
+        let mixed = "2 Feb 2026\n\nMali: هجوم قرب غاو ⵜⴰⵎⴰⵣⵉⵖⵜ 袭击 attack near Gao\n\nمسلحون attacked a convoy near Gao; ⴰⵣⵓⵍ Tombouctou 廷巴克图.\n"
+        let alert = try readAlert(mixed)
+        #expect(Set(alert.regionIDs) == ["gao", "tombouctou"])
+    }
+
     @Test func csvWithoutTheNeededColumns() {
         expectParseError(["line 1", "latitude"]) { _ = try readEvents("event_id_cnty,event_date,longitude\nX1,2024-01-01,3.0\n") }
     }

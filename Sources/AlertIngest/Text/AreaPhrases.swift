@@ -21,6 +21,8 @@ public struct AreaFootprint: Sendable {
 ///   through that place;
 /// - "north of a line from Kayes through Ségou to Douentza", "au nord d'une ligne Kayes-Ségou":
 ///   the side of the line through those places, its ends extended beyond Mali;
+/// - "areas west of Sikasso", "les zones situées au nord de Mopti" (an area word just before):
+///   the side of the meridian or parallel through that place;
 /// - "north of the Niger River", "the part of the Mopti region north of the Niger River": the
 ///   side of the river's line (a line through its riverside towns), within that region when a
 ///   "part of" names one;
@@ -110,6 +112,19 @@ struct AreaReader {
             guard points.count >= 2 else { return nil }
             let label = "Mali \(side.rawValue) of a line through \(names.joined(separator: ", "))"
             return (try footprint(label, try self.side(side, of: points)), end)
+        }
+        // "areas west of Sikasso": the side of the meridian (or parallel) through a place, where an
+        // area word comes just before the direction (so "20 km north of Gao" stays a place).
+        if let h = hit(k), let p = position(h), (max(0, i - 3)..<i).contains(where: { lexicon.areaNouns.contains(tokens[$0].folded) }) {
+            let box: BoundingBox = switch side {
+            case .north: BoundingBox(minX: -30, minY: p.y, maxX: 30, maxY: 60)
+            case .south: BoundingBox(minX: -30, minY: -30, maxX: 30, maxY: p.y)
+            case .east: BoundingBox(minX: p.x, minY: -30, maxX: 30, maxY: 60)
+            case .west: BoundingBox(minX: -30, minY: -30, maxX: p.x, maxY: 60)
+            }
+            let label = String(format: "Mali %@ of %@ (%@ %.2f°)", side.rawValue, h.text, side == .north || side == .south ? "latitude" : "longitude",
+                               side == .north || side == .south ? p.y : p.x)
+            return (try footprint(label, try context.outline.clipped(to: box)), h.range.upperBound)
         }
         // A river: "the Niger River", "the River Niger", "le fleuve Niger", "the Niger".
         var r = k
