@@ -189,10 +189,9 @@ struct AreaReader {
         guard let h = hits.last(where: { $0.range.upperBound <= i && $0.range.upperBound >= i - 3 }), case .place(.region(let id, _)) = h.entity else {
             return nil
         }
-        for m in lexicon.areaPartWords.scan(Array(tokens[max(0, h.range.lowerBound - 4)..<h.range.lowerBound])) {
-            return (max(0, h.range.lowerBound - 4) + m.range.lowerBound, id)
-        }
-        return nil
+        let from = max(0, h.range.lowerBound - 4)
+        guard let m = lexicon.areaPartWords.scan(Array(tokens[from..<h.range.lowerBound])).first else { return nil }
+        return (from + m.range.lowerBound, id)
     }
 
     /// The side of a line through `points` (extended far beyond Mali at both ends), within Mali.

@@ -508,7 +508,8 @@ public struct TextResolver {
         }
         var named = Set<String>()
         for c in claims where c.scope == .specific {
-            guard let m = try mention(for: c.hit, role: .threat, weight: 1, provenance: c.provenance), m.kind != .outside else { continue }
+            guard var m = try mention(for: c.hit, role: .threat, weight: 1, provenance: c.provenance), m.kind != .outside else { continue }
+            m.notes.append("travel advice \"\(c.phrase)\": level \(c.level.rawValue)")
             named.formUnion(m.regionIDs)
             let p = addMention(m)
             for cat in categories(c) {
@@ -527,7 +528,7 @@ public struct TextResolver {
             let name = whole ? "Mali" : c.scope == .remainder ? "the rest of Mali" : "Mali, less the regions named apart"
             let m = PlaceMention(text: c.hit.text, kind: whole ? .country : .region, role: .threat, name: name, regionIDs: ids,
                                  zoneIDs: context.zoneIDs(ofRegions: ids), weight: 1, provenance: c.provenance,
-                                 notes: whole ? [] : ["the regions no other travel advice of the alert names"])
+                                 notes: (whole ? [] : ["the regions no other travel advice of the alert names"]) + ["travel advice \"\(c.phrase)\": level \(c.level.rawValue)"])
             let p = addMention(m)
             for cat in categories(c) {
                 addAssessment(ThreatAssessment(category: cat, level: c.level, place: p, provenance: provenance(c)))
