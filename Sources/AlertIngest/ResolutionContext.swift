@@ -36,9 +36,15 @@ public final class ResolutionContext {
 
     public static let defaultToleranceMetres = 5_000.0
 
-    /// Mali's outline: the union of its regions.
-    public private(set) lazy var outline: GEOSObject = (try? regions.context.collection(regions.objects).unaryUnion())
-        ?? (try! regions.context.collection([]))
+    private var outlineShape: GEOSObject?
+
+    /// Mali's outline: the union of its regions, made once.
+    public func outline() throws -> GEOSObject {
+        if let o = outlineShape { return o }
+        let o = try regions.context.collection(regions.objects).unaryUnion()
+        outlineShape = o
+        return o
+    }
     /// Buffers on the ground, for border areas.
     let buffering = MetricBuffering()
     private var borders: [String: GEOSObject] = [:]
@@ -48,7 +54,7 @@ public final class ResolutionContext {
     func border(with n: Landmarks.Neighbour) throws -> GEOSObject {
         if let b = borders[n.code] { return b }
         let match = atlas.landmarks?.borderMatchDegrees ?? 0.25
-        let b = try outline.boundary().intersection(try GEOSObject(n.geometry, context: regions.context).buffer(match, quadrantSegments: 4))
+        let b = try outline().boundary().intersection(try GEOSObject(n.geometry, context: regions.context).buffer(match, quadrantSegments: 4))
         borders[n.code] = b
         return b
     }

@@ -58,7 +58,7 @@ import ThreatModel
         #expect(positions.allSatisfy { $0.y >= nioro.position.y - 1e-6 }, "every vertex north of Nioro's latitude \(nioro.position.y)")
         let shape = try GEOSObject(back, context: context.regions.context)
         #expect(try shape.isValid())
-        #expect(try context.outline.buffer(1e-6).covers(shape), "inside Mali")
+        #expect(try context.outline().buffer(1e-6).covers(shape), "inside Mali")
         // Kidal and Tombouctou lie wholly north of it, though the text names neither.
         #expect(area.regionIDs.contains("kidal") && area.regionIDs.contains("tombouctou"))
         #expect(!area.regionIDs.contains("sikasso") && !area.regionIDs.contains("bamako"))

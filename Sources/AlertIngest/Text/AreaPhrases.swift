@@ -90,7 +90,7 @@ struct AreaReader {
             guard let h = hit(k), let p = position(h) else { return nil }
             let box = side == .north ? BoundingBox(minX: -30, minY: p.y, maxX: 30, maxY: 60) : BoundingBox(minX: -30, minY: -30, maxX: 30, maxY: p.y)
             let label = String(format: "Mali %@ of the latitude of %@ (%.2f°N)", side.rawValue, h.text, p.y)
-            return (try footprint(label, try context.outline.clipped(to: box)), h.range.upperBound)
+            return (try footprint(label, try context.outline().clipped(to: box)), h.range.upperBound)
         }
         if lexicon.areaLineWords.contains(tokens[k].folded) {
             k += 1
@@ -124,7 +124,7 @@ struct AreaReader {
             }
             let label = String(format: "Mali %@ of %@ (%@ %.2f°)", side.rawValue, h.text, side == .north || side == .south ? "latitude" : "longitude",
                                side == .north || side == .south ? p.y : p.x)
-            return (try footprint(label, try context.outline.clipped(to: box)), h.range.upperBound)
+            return (try footprint(label, try context.outline().clipped(to: box)), h.range.upperBound)
         }
         // A river: "the Niger River", "the River Niger", "le fleuve Niger", "the Niger".
         var r = k
@@ -179,7 +179,7 @@ struct AreaReader {
         let lines = try chosen.map { n in try context.border(with: n) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { return nil }
         let border = try context.regions.context.collection(lines).unaryUnion()
-        let strip = try context.buffering.buffer(border, kilometres: kilometres, quadrantSegments: 8).intersection(context.outline)
+        let strip = try context.buffering.buffer(border, kilometres: kilometres, quadrantSegments: 8).intersection(context.outline())
         let label = String(format: "Mali within %g km of its border with %@", kilometres, codes.isEmpty ? "its neighbours" : names.joined(separator: " and "))
         return (try footprint(label, strip), max(end, i + 1))
     }
@@ -196,7 +196,7 @@ struct AreaReader {
 
     /// The side of a line through `points` (extended far beyond Mali at both ends), within Mali.
     func side(_ side: Side, of points: [Position]) throws -> GEOSObject {
-        guard let first = points.first, let last = points.last, points.count >= 2 else { return try context.outline.clone() }
+        guard let first = points.first, let last = points.last, points.count >= 2 else { return try context.outline().clone() }
         func extend(_ from: Position, _ to: Position) -> Position {
             let dx = to.x - from.x, dy = to.y - from.y
             let length = max((dx * dx + dy * dy).squareRoot(), 1e-9)
@@ -214,7 +214,7 @@ struct AreaReader {
         ring.append(start)
         var half = try GEOSObject(.polygon(Polygon(rings: [ring])), context: context.regions.context)
         if !(try half.isValid()) { half = try half.makeValid() }
-        return try half.intersection(context.outline)
+        return try half.intersection(context.outline())
     }
 
     func clip(_ f: AreaFootprint, toRegion id: String) throws -> AreaFootprint {
