@@ -54,9 +54,10 @@ public final class Intake {
     }
 
     /// Reads, resolves and stores one document named `name`.
-    public func take(_ bytes: [UInt8], name: String, format: AlertFormat? = nil) throws -> IntakeOutcome {
+    /// `sender` is who sent it (a writer's token name), kept with the document.
+    public func take(_ bytes: [UInt8], name: String, format: AlertFormat? = nil, sender: String? = nil) throws -> IntakeOutcome {
         let detected = format ?? AlertReader.detect(bytes)
-        let document = SourceDocument(name: name, format: detected, bytes: bytes)
+        let document = SourceDocument(name: name, format: detected, bytes: bytes, sender: sender)
         if try store.contains(document) {
             // The store answers a stored document's bytes with its id, reading nothing.
             return IntakeOutcome(document: document, report: try store.ingest(document, alerts: [], incidents: []))
@@ -103,7 +104,7 @@ public final class Intake {
 
     /// Ends an active alert, as a cancel message would: the cancel is stored as a document of its
     /// own (our JSON alert format), so that the store keeps where every change came from.
-    public func cancel(_ id: String, now: Date = Date()) throws -> IntakeOutcome {
+    public func cancel(_ id: String, now: Date = Date(), sender: String? = nil) throws -> IntakeOutcome {
         guard let record = try store.alert(id) else { throw IntakeError.unknownAlert(id) }
         guard record.state == .active else { throw IntakeError.notActive(id, state: record.state) }
         let stamp = UTCDate.format(now)
@@ -115,7 +116,7 @@ public final class Intake {
         ])
         var w = JSONWriter()
         w.value(message)
-        return try take(w.bytes, name: "DELETE /alerts/\(id)", format: .json)
+        return try take(w.bytes, name: "DELETE /alerts/\(id)", format: .json, sender: sender)
     }
 
     /// The paragraphs of an advisory text that at least the lexicon's

@@ -31,7 +31,7 @@ struct AlertController: Sendable {
         if let d = documents[record.documentID] {
             o["provenance"] = .object([
                 "document_id": .int(Int(d.id)), "name": .string(d.name), "format": .string(d.format.rawValue),
-                "sha256": .string(d.sha256), "received_at": .string(d.receivedAt),
+                "sha256": .string(d.sha256), "received_at": .string(d.receivedAt), "sender": d.sender.map { .string($0) } ?? .null,
             ])
         }
         return .object(o)
@@ -54,18 +54,20 @@ struct AlertController: Sendable {
     }
 
 
-    /// Checks the bearer token in constant time: both sides are hashed first (so their lengths do
-    /// not show) and the digests compared with swift-crypto's `==`, which is constant-time.
-    func authorize(_ request: Request) throws {
-        guard let token = service.settings.token, !token.isEmpty else {
-            throw APIError(.forbidden, "writes are disabled: the server has no token (set THREATMAP_TOKEN)")
+    /// The name of the writer whose bearer token the request carries (`WriterTokens.writer`,
+    /// compared in constant time), or the refusal: 401 without a token, 403 with a wrong one or
+    /// when the server has none.
+    func authorize(_ request: Request) throws -> String {
+        guard !service.settings.writers.isEmpty else {
+            throw APIError(.forbidden, "writes are disabled: the server has no token (set THREATMAP_TOKEN or THREATMAP_TOKEN_FILE)")
         }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw APIError(.unauthorized, "a write needs the header Authorization: Bearer <token>")
         }
-        let given = SHA256.hash(data: Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8))
-        let wanted = SHA256.hash(data: Array(token.utf8))
-        guard given == wanted else { throw APIError(.forbidden, "the bearer token is not the server's") }
+        guard let name = service.settings.writers.writer(of: header.dropFirst(7).trimmingCharacters(in: .whitespaces)) else {
+            throw APIError(.forbidden, "the bearer token is not one of the server's")
+        }
+        return name
     }
 
     /// The format a Content-Type names, or nil to detect it from the bytes.
@@ -81,7 +83,7 @@ struct AlertController: Sendable {
     }
 
     func postAlert(_ request: Request, _ context: some RequestContext) async throws -> Response {
-        try authorize(request)
+        let writer = try authorize(request)
         let limit = service.settings.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw APIError(.contentTooLarge, "the body is \(length) bytes; the limit is \(limit)")
@@ -98,10 +100,15 @@ struct AlertController: Sendable {
         let name = request.headers[.filename] ?? "POST /alerts"
         let outcome: WriteOutcome
         do {
-            outcome = try await offload { try self.service.ingest(bytes, name: name, format: format) }
+            outcome = try await offload { try self.service.ingest(bytes, name: name, format: format, sender: writer) }
         } catch let e as IntakeError {
+            context.logger.info("write refused", metadata: ["writer": .string(writer), "document": .string(name), "error": .string("\(e)")])
             throw APIError(.badRequest, "\(format.map { "\($0.rawValue): " } ?? "")\(e)")
         }
+        context.logger.info("write", metadata: [
+            "writer": .string(writer), "document": .string(name), "document_id": .stringConvertible(outcome.report.documentID),
+            "alerts": .string(outcome.report.alerts.map(\.alert.id).joined(separator: ",")), "unchanged": .stringConvertible(outcome.report.unchanged),
+        ])
         var body = writeJSON(outcome)
         body["unchanged"] = .bool(outcome.report.unchanged)
         var response = jsonResponse(.object(body), status: outcome.report.unchanged ? .ok : .created)
@@ -112,10 +119,12 @@ struct AlertController: Sendable {
     }
 
     func deleteAlert(_ request: Request, _ context: some RequestContext) async throws -> Response {
-        try authorize(request)
+        let writer = try authorize(request)
         let id = context.parameters.get("id") ?? ""
         do {
-            return jsonResponse(.object(writeJSON(try await offload { try self.service.cancel(id) })))
+            let outcome = try await offload { try self.service.cancel(id, sender: writer) }
+            context.logger.info("write", metadata: ["writer": .string(writer), "cancelled": .string(id), "document_id": .stringConvertible(outcome.report.documentID)])
+            return jsonResponse(.object(writeJSON(outcome)))
         } catch let e as IntakeError {
             switch e {
             case .unknownAlert: throw APIError(.notFound, e.description)

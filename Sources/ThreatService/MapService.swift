@@ -35,8 +35,8 @@ public struct ServiceSettings: Sendable {
     public var cachedMaps = 8
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes = 16 * 1024 * 1024
-    /// The bearer token that writes need; none refuses every write.
-    public var token: String?
+    /// The bearer tokens that writes need, each with its writer's name; none refuses every write.
+    public var writers = WriterTokens()
 
     public init() {}
 }
@@ -228,13 +228,13 @@ public final class MapService: @unchecked Sendable {
 
     /// Takes in one document (its format from `format`, else detected), then brings every cached
     /// map up to date. Throws `IntakeError` for bad input, with nothing stored.
-    public func ingest(_ bytes: [UInt8], name: String, format: AlertFormat?) throws -> WriteOutcome {
-        try write { try intake.take(bytes, name: name, format: format) }
+    public func ingest(_ bytes: [UInt8], name: String, format: AlertFormat?, sender: String? = nil) throws -> WriteOutcome {
+        try write { try intake.take(bytes, name: name, format: format, sender: sender) }
     }
 
     /// Ends an active alert by a cancel document of its own (`Intake.cancel`).
-    public func cancel(_ id: String, now: Date = Date()) throws -> WriteOutcome {
-        try write { try intake.cancel(id, now: now) }
+    public func cancel(_ id: String, now: Date = Date(), sender: String? = nil) throws -> WriteOutcome {
+        try write { try intake.cancel(id, now: now, sender: sender) }
     }
 
     func write(_ change: () throws -> IntakeOutcome) throws -> WriteOutcome {

@@ -8,7 +8,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "ThreatMap",
         "version": "1.0.0",
-        "description": "Security threat levels in Mali by region and zone, as GeoJSON layers and Mapbox Vector Tiles, from travel advisories, JSON and CAP alerts and conflict-event tables. Reads need no token; writes need the bearer token the server was started with (THREATMAP_TOKEN)."
+        "description": "Security threat levels in Mali by region and zone, as GeoJSON layers and Mapbox Vector Tiles, from travel advisories, JSON and CAP alerts and conflict-event tables. Reads need no token; writes need one of the bearer tokens the server was started with (THREATMAP_TOKEN, or the named tokens of THREATMAP_TOKEN_FILE), and each stored document keeps the name of the writer who sent it."
       },
       "servers": [{"url": "/"}],
       "components": {
@@ -61,7 +61,8 @@ enum OpenAPIDocument {
           "Provenance": {
             "type": "object", "required": ["document_id", "name", "format", "sha256", "received_at"],
             "properties": {"document_id": {"type": "integer"}, "name": {"type": "string"}, "format": {"enum": ["text", "json", "cap", "csv"]},
-              "sha256": {"type": "string"}, "received_at": {"type": "string"}}
+              "sha256": {"type": "string"}, "received_at": {"type": "string"},
+              "sender": {"type": ["string", "null"], "description": "The name of the writer's token it came with; null from the command line."}}
           },
           "Alert": {
             "type": "object", "required": ["id", "format", "regions", "zones", "categories", "level", "title"],

@@ -11,12 +11,16 @@ public struct SourceDocument: Sendable {
     public let bytes: [UInt8]
     /// The bytes' SHA-256, in hex: computed once, here.
     public let sha256: String
+    /// Who sent it: the name of the writer's token for a write through the service; nil from
+    /// the command line.
+    public let sender: String?
 
-    public init(name: String, format: AlertFormat, bytes: [UInt8]) {
+    public init(name: String, format: AlertFormat, bytes: [UInt8], sender: String? = nil) {
         self.name = name
         self.format = format
         self.bytes = bytes
         self.sha256 = sha256Hex(bytes)
+        self.sender = sender
     }
 }
 
@@ -28,6 +32,8 @@ public struct StoredDocument: Sendable {
     public var sha256: String
     public var bytes: [UInt8]
     public var receivedAt: String
+    /// The name of the token it was written with, if it came through the service.
+    public var sender: String?
 }
 
 /// What the store did with one alert.
@@ -175,6 +181,9 @@ public final class ThreatStore: Sendable {
                 try Self.count(db, (row["bytes"] as Data?).map { [UInt8]($0) } ?? [])
             }
         }
+        m.registerMigration("v4: who sent each document") { db in
+            try db.execute(sql: "ALTER TABLE document ADD COLUMN sender TEXT")
+        }
         return m
     }
 
@@ -263,8 +272,8 @@ public final class ThreatStore: Sendable {
                     while try incidents.next() != nil {}  // let the producer finish
                     return IngestReport(documentID: existing, unchanged: true)
                 }
-                try db.execute(sql: "INSERT INTO document (sha256, name, format, bytes, received_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [sha, document.name, document.format.rawValue, Data(document.bytes), Self.iso(receivedAt)])
+                try db.execute(sql: "INSERT INTO document (sha256, name, format, bytes, received_at, sender) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [sha, document.name, document.format.rawValue, Data(document.bytes), Self.iso(receivedAt), document.sender])
                 let documentID = db.lastInsertedRowID
                 if document.format == .text { try Self.count(db, document.bytes) }
                 var report = IngestReport(documentID: documentID, unchanged: false)
@@ -383,9 +392,10 @@ public final class ThreatStore: Sendable {
     public func documents(withBytes: Bool = true) throws -> [StoredDocument] {
         try queue.read { db in
             let bytes = withBytes ? "bytes" : "NULL AS bytes"
-            return try Row.fetchAll(db, sql: "SELECT id, name, format, sha256, \(bytes), received_at FROM document ORDER BY id").map { row in
+            return try Row.fetchAll(db, sql: "SELECT id, name, format, sha256, \(bytes), received_at, sender FROM document ORDER BY id").map { row in
                 StoredDocument(id: row["id"], name: row["name"], format: AlertFormat(rawValue: row["format"]) ?? .text,
-                               sha256: row["sha256"], bytes: (row["bytes"] as Data?).map { [UInt8]($0) } ?? [], receivedAt: row["received_at"])
+                               sha256: row["sha256"], bytes: (row["bytes"] as Data?).map { [UInt8]($0) } ?? [], receivedAt: row["received_at"],
+                               sender: row["sender"])
             }
         }
     }

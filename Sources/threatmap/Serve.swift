@@ -10,7 +10,7 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Endpoints (described in full at /openapi.json): / (the map viewer), /layers, /layers/{name}?as_of=&bbox=, \
             /tiles/{z}/{x}/{y}.mvt?as_of=, /tiles.json, /style.json, /alerts, /alerts/{id}, /healthz; and, with the \
-            bearer token from THREATMAP_TOKEN, POST /alerts (any format ingest reads) and DELETE /alerts/{id}. \
+            bearer token from THREATMAP_TOKEN or from THREATMAP_TOKEN_FILE (one NAME TOKEN a line; each write is logged and stored with its writer's name), POST /alerts (any format ingest reads) and DELETE /alerts/{id}. \
             Without THREATMAP_TOKEN every write is refused.
 
             Tiles are made on demand from the store, as export tiles makes them, cached (gzip-compressed once, \
@@ -58,14 +58,24 @@ struct Serve: AsyncParsableCommand {
         var settings = ServiceSettings()
         settings.maxZoom = maxzoom
         settings.maxBodyBytes = maxBodyMB * 1024 * 1024
-        settings.token = ProcessInfo.processInfo.environment["THREATMAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            if let token = environment["THREATMAP_TOKEN"], !token.isEmpty { try settings.writers.add(name: "THREATMAP_TOKEN", token: token) }
+            if let file = environment["THREATMAP_TOKEN_FILE"], !file.isEmpty { try settings.writers.load(file: file) }
+        } catch {
+            throw ValidationError("writer tokens: \(error)")
+        }
         let service = try MapService(store: store, geodata: try geodata.folder(), toleranceKilometres: toleranceKilometres, settings: settings)
         var viewer = ViewerSettings()
         viewer.maplibreURL = maplibreURL
         viewer.glyphsURL = glyphsURL
         var logger = Logger(label: "threatmap") { SinkLogHandler(label: $0) }
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        if settings.token == nil { note("THREATMAP_TOKEN is not set: writes (POST, DELETE) are refused") }
+        if settings.writers.isEmpty {
+            note("neither THREATMAP_TOKEN nor THREATMAP_TOKEN_FILE is set: writes (POST, DELETE) are refused")
+        } else {
+            note("writers: \(settings.writers.names.joined(separator: ", "))")
+        }
         let host = self.host
         try await runServer(ThreatRoutes(service: service, viewer: viewer), host: host, port: port, logger: logger) { bound in
             FileHandle.standardOutput.write(Data("ThreatMap viewer: http://\(host):\(bound)/  (store \(store.path))\n".utf8))

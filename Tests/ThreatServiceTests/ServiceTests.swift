@@ -27,7 +27,7 @@ struct Fixture {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try ThreatStore(path: directory.appendingPathComponent("store.sqlite").path)
         var settings = ServiceSettings()
-        settings.token = token
+        if let token { try settings.writers.add(name: "test-feed", token: token) }
         settings.maxZoom = maxZoom
         service = try MapService(store: store, geodata: try GeoDataFolder(explicit: geodata.path), settings: settings)
         if samples {
@@ -264,6 +264,48 @@ let kidalAlert = """
             #expect(r.status == .forbidden)
         }
         #expect(try closed.fingerprint() == empty)
+    }
+
+    /// Named writers from a token file: each write is stored with its writer's name, shown in
+    /// the alert's provenance; a token of no writer is refused.
+    @Test func namedWritersAreStoredWithWhatTheyWrote() async throws {
+        let f = try Fixture(token: nil, samples: false)
+        let file = f.directory.appendingPathComponent("tokens")
+        try "# feeds that may write\nsahel-desk  s3cr3t-sahel-0001\n\ncap-feed s3cr3t-cap-0002  # the CAP relay\n".write(to: file, atomically: true, encoding: .utf8)
+        var settings = ServiceSettings()
+        try settings.writers.load(file: file.path)
+        #expect(settings.writers.names == ["sahel-desk", "cap-feed"])
+        #expect(settings.writers.writer(of: "s3cr3t-cap-0002") == "cap-feed" && settings.writers.writer(of: "s3cr3t-cap-000") == nil)
+        let service = try MapService(store: f.store, geodata: try GeoDataFolder(explicit: geodata.path), settings: settings)
+        let advisory = try String(contentsOf: geodata.appendingPathComponent("alerts/kayes-2024-11-road-banditry.txt"), encoding: .utf8)
+        let cap = try String(contentsOf: geodata.appendingPathComponent("alerts/cap-menaka-2024-07.xml"), encoding: .utf8)
+        try await withLiveServer(ThreatRoutes(service: service)) { client in
+            var r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer s3cr3t-sahel-0001"], body: ByteBuffer(string: advisory))
+            #expect(r.status == .created)
+            r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer s3cr3t-cap-0002"], body: ByteBuffer(string: cap))
+            #expect(r.status == .created)
+            r = try await client.execute(uri: "/alerts", method: .post, headers: [.authorization: "Bearer secret"], body: ByteBuffer(string: cap))
+            #expect(r.status == .forbidden)
+            let alert = try json(try await client.execute(uri: "/alerts/cap-TM-2024-07-MNK-001", method: .get).body)
+            #expect(alert.objectValue?["provenance"]?.objectValue?["sender"]?.stringValue == "cap-feed")
+        }
+        #expect(try f.store.documents(withBytes: false).map(\.sender) == ["sahel-desk", "cap-feed"])
+    }
+
+    @Test func aBadTokenFileIsAClearError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-tokens-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (text, fragment) in [("one two three\n", "line 1: expected NAME TOKEN"), ("a\n", "line 1: expected NAME TOKEN, found 1 fields"),
+                                 ("a 12345678\na 87654321\n", "line 2: the writer name a is given twice"),
+                                 ("a 12345678\nb 12345678\n", "another writer's"), ("bad/name 12345678\n", "not letters")] {
+            let file = dir.appendingPathComponent("t")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            var w = WriterTokens()
+            #expect { try w.load(file: file.path) } throws: { "\($0)".contains(fragment) }
+        }
+        var w = WriterTokens()
+        #expect { try w.load(file: dir.appendingPathComponent("absent").path) } throws: { "\($0)".contains("cannot be read") }
     }
 
     @Test func aPostedAlertChangesTheMapAndOnlyTheTilesItReaches() async throws {
