@@ -29,6 +29,9 @@ done
 echo "== GDAL reads what we write"
 Scripts/check-gdal.sh
 
+echo "== writers and faults: kill -9, two ingests at once, a full and a read-only file system"
+python3 Scripts/check-faults.py
+
 echo "== GDAL and geopandas read every layer"
 python3 -c "import geopandas, shapely" 2>/dev/null || python3 -m pip install --quiet geopandas shapely
 python3 Scripts/check-layers.py

@@ -93,10 +93,52 @@ public final class ThreatStore: Sendable {
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
-            try Self.migrator.migrate(queue)
+            // Two processes opening a new store at once both find it unmigrated; each migration is
+            // one transaction, so the one that loses the race fails whole ("table document already
+            // exists", "no such index") and, tried again, finds the winner's work done.
+            var attempt = 0
+            while true {
+                do {
+                    try Self.migrator.migrate(queue)
+                    break
+                } catch let e as DatabaseError where attempt < 50 && Self.lostMigrationRace(e) {
+                    attempt += 1
+                    usleep(20_000)
+                }
+            }
         } catch let e as DatabaseError {
-            throw StoreError(path: path, message: e.message ?? e.description)
+            throw StoreError(path: path, message: Self.explain(e, path: path))
         }
+    }
+
+    /// Whether a migration failed the way a race with another process's migration fails: the
+    /// other's schema change seen half-way (a table or index that exists, or no longer does).
+    static func lostMigrationRace(_ e: DatabaseError) -> Bool {
+        let message = e.message ?? ""
+        return e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
+            || ["already exists", "duplicate column", "no such index", "no such table", "no such column"].contains { message.contains($0) }
+    }
+
+    /// SQLite's message, with what the file system says where SQLite's own is vague ("unable
+    /// to open database file" on a read-only or missing folder; "disk is full").
+    static func explain(_ e: DatabaseError, path: String) -> String {
+        let message = e.message ?? e.description
+        let file = URL(fileURLWithPath: path)
+        let folder = file.deletingLastPathComponent().path
+        if e.resultCode == .SQLITE_CANTOPEN || e.resultCode == .SQLITE_READONLY || e.resultCode == .SQLITE_IOERR {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                return "\(message): the folder \(folder) does not exist"
+            }
+            for target in [path, folder] where FileManager.default.fileExists(atPath: target) && access(target, W_OK) != 0 {
+                let reason = errno == EROFS ? "is on a read-only file system" : "is not writable (\(String(cString: strerror(errno))))"
+                return "\(message): \(target) \(reason); a store must be writable, even to read it (SQLite's write-ahead log lives beside it)"
+            }
+        }
+        if e.resultCode == .SQLITE_FULL {
+            return "\(message): the file system holding \(folder) has no room left; nothing of this write was stored"
+        }
+        return message
     }
 
     static var migrator: DatabaseMigrator {
@@ -281,7 +323,7 @@ public final class ThreatStore: Sendable {
                 return report
             }
         } catch let e as DatabaseError {
-            throw StoreError(path: path, message: e.message ?? e.description)
+            throw StoreError(path: path, message: Self.explain(e, path: path))
         }
     }
 

@@ -11,7 +11,7 @@ struct Serve: AsyncParsableCommand {
             Endpoints (described in full at /openapi.json): / (the map viewer), /layers, /layers/{name}?as_of=&bbox=, \
             /tiles/{z}/{x}/{y}.mvt?as_of=, /tiles.json, /style.json, /alerts, /alerts/{id}, /healthz; and, with the \
             bearer token from THREATMAP_TOKEN or from THREATMAP_TOKEN_FILE (one NAME TOKEN a line; each write is logged and stored with its writer's name), POST /alerts (any format ingest reads) and DELETE /alerts/{id}. \
-            Without THREATMAP_TOKEN every write is refused.
+            Without either every write is refused.
 
             Tiles are made on demand from the store, as export tiles makes them, cached (gzip-compressed once, \
             with a strong ETag) and, after a write, made again only where the change reaches. as_of takes a day \
