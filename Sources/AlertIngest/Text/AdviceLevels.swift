@@ -56,6 +56,8 @@ struct AdviceReading {
 
     init(lexicon: Lexicon) { self.lexicon = lexicon }
 
+    static let maximumExcluded = 1000
+
     static func scope(of hit: TextResolver.Hit) -> Scope? {
         switch hit.entity {
         case .place, .zone, .area, .unknownPlace(_, _?): .specific
@@ -85,9 +87,11 @@ struct AdviceReading {
             guard let s = Self.scope(of: h) else { return false }
             return !(colon && s == .country)
         }
-        let exceptions = lexicon.adviceExceptions.scan(tokens).map(\.range.lowerBound).filter { k in
-            !matches.contains { $0.range.contains(k) }
-        }
+        var inPhrase = [Bool](repeating: false, count: tokens.count)
+        for m in matches { for k in m.range { inPhrase[k] = true } }
+        // Sorted, as the scan finds them left to right; searched by halves below, so that a text
+        // without sentence breaks (one sentence of many phrases and places) stays fast.
+        let exceptions = lexicon.adviceExceptions.scan(tokens).map(\.range.lowerBound).filter { !inPhrase[$0] }
         if matches.isEmpty {
             guard var lead = leadIn, lead.section == unit.section, !(lead.colon && lead.sawItem && unit.layout != .listItem) else {
                 leadIn = nil
@@ -98,7 +102,7 @@ struct AdviceReading {
             var kept: [TextResolver.Hit] = []
             var left: [TextResolver.Hit] = []
             for h in places {
-                if exceptions.contains(where: { $0 < h.range.lowerBound }) { left.append(h) } else { kept.append(h) }
+                if let first = exceptions.first, first < h.range.lowerBound { left.append(h) } else { kept.append(h) }
             }
             let cats = lead.categories + categories.filter { !lead.categories.contains($0) }
             for h in kept {
@@ -129,25 +133,50 @@ struct AdviceReading {
             let gap = unit.text[tokens[k - 1].text.endIndex..<tokens[k].text.startIndex]
             partOf[k] = partOf[k - 1] + (gap.contains(";") ? 1 : 0)
         }
+        var matchesInPart: [Int: [Int]] = [:]
+        for (n, m) in matches.enumerated() { matchesInPart[partOf[m.range.lowerBound], default: []].append(n) }
+        let allMatches = Array(matches.indices)
+        /// The first index of `pool` (sorted by position) whose value passes `isAfter`, by halves.
+        func firstIndex(_ pool: [Int], _ isAfter: (Int) -> Bool) -> Int {
+            var low = 0, high = pool.count
+            while low < high {
+                let mid = (low + high) / 2
+                if isAfter(pool[mid]) { high = mid } else { low = mid + 1 }
+            }
+            return low
+        }
+        func firstException(atOrAfter k: Int) -> Int? {
+            var low = 0, high = exceptions.count
+            while low < high {
+                let mid = (low + high) / 2
+                if exceptions[mid] >= k { high = mid } else { low = mid + 1 }
+            }
+            return low < exceptions.count ? exceptions[low] : nil
+        }
         var statementOf: [Int?] = []
         for h in places {
             let p = h.range.lowerBound
-            let inPart = matches.indices.filter { partOf[matches[$0].range.lowerBound] == partOf[p] }
-            let pool = inPart.isEmpty ? Array(matches.indices) : inPart
-            var chosen = pool.last { matches[$0].range.upperBound <= p } ?? pool.first { matches[$0].range.lowerBound > p }
+            let pool = matchesInPart[partOf[p]] ?? allMatches
+            // The phrase before it in its part, or else the first after it.
+            let after = firstIndex(pool) { matches[$0].range.upperBound > p }
+            var chosen: Int? = after > 0 ? pool[after - 1] : pool.indices.contains(after) ? pool[after] : nil
             // "except Bamako": left out of the phrase before it, given the next one if any.
-            if let c = chosen, matches[c].range.upperBound <= p,
-               exceptions.contains(where: { $0 >= matches[c].range.upperBound && $0 < p }) {
-                chosen = matches.indices.first { matches[$0].range.lowerBound > p }
+            if let c = chosen, matches[c].range.upperBound <= p, let e = firstException(atOrAfter: matches[c].range.upperBound), e < p {
+                let next = firstIndex(allMatches) { matches[$0].range.lowerBound > p }
+                chosen = next < allMatches.count ? allMatches[next] : nil
             }
             statementOf.append(chosen)
         }
-        // What each phrase leaves out: the places after an exception word after it that took
-        // another phrase or none.
+        // What a phrase said of the whole country leaves out: the places of its part after an
+        // exception word after it that took another phrase or none ("all of Mali, except
+        // Bamako"). Only such phrases need it; at most `maximumExcluded` places each.
         var leftOut: [Int: [TextResolver.Hit]] = [:]
-        for c in Set(statementOf.compactMap { $0 }) {
-            guard let firstException = exceptions.first(where: { $0 >= matches[c].range.upperBound }) else { continue }
-            leftOut[c] = places.indices.filter { statementOf[$0] != c && places[$0].range.lowerBound > firstException }.map { places[$0] }
+        var placesInPart: [Int: [Int]] = [:]
+        for (k, h) in places.enumerated() { placesInPart[partOf[h.range.lowerBound], default: []].append(k) }
+        for (k, h) in places.enumerated() where Self.scope(of: h) != .specific {
+            guard let c = statementOf[k], leftOut[c] == nil, let e = firstException(atOrAfter: matches[c].range.upperBound) else { continue }
+            let candidates = placesInPart[partOf[matches[c].range.lowerBound]] ?? []
+            leftOut[c] = candidates.lazy.filter { statementOf[$0] != c && places[$0].range.lowerBound > e }.prefix(Self.maximumExcluded).map { places[$0] }
         }
         for (k, h) in places.enumerated() {
             guard let c = statementOf[k] else { continue }

@@ -346,7 +346,9 @@ public struct TextResolver {
             var negationAt = [Int](repeating: Int.max, count: clauseCount)
             // A level phrase's own "not" ("do not travel") negates nothing.
             let adviceMatches = lexicon.adviceLevels.scan(tokens)
-            for (k, t) in tokens.enumerated() where lexicon.negations.contains(t.folded) && !adviceMatches.contains(where: { $0.range.contains(k) }) {
+            var inAdvice = [Bool](repeating: false, count: tokens.count)
+            for m in adviceMatches { for k in m.range { inAdvice[k] = true } }
+            for (k, t) in tokens.enumerated() where lexicon.negations.contains(t.folded) && !inAdvice[k] {
                 let c = clause(of: k)
                 negated[c] = true
                 negationAt[c] = min(negationAt[c], k)
