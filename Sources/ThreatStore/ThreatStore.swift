@@ -76,11 +76,17 @@ public final class ThreatStore: Sendable {
     public static let defaultPath = "threatmap.sqlite"
 
     /// Opens (creating if need be) and migrates the store at `path`.
-    public init(path: String) throws {
+    /// How long a write waits for another process's write to finish before it fails with
+    /// "database is locked", by default.
+    public static let defaultBusySeconds: TimeInterval = 60
+
+    /// Opens (and creates, and migrates) the store. `busySeconds`: how long a write waits for
+    /// another process's (a batch `ingest` waits long; the service less).
+    public init(path: String, busySeconds: TimeInterval = defaultBusySeconds) throws {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busySeconds)
         // Write-ahead logging: a reader never blocks the writer, a large document is written
         // once, and commits need no sync of the main file; a crash still never corrupts it.
         config.prepareDatabase { db in
@@ -92,20 +98,24 @@ public final class ThreatStore: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: config)
-            // Two processes opening a new store at once both find it unmigrated; each migration is
-            // one transaction, so the one that loses the race fails whole ("table document already
-            // exists", "no such index") and, tried again, finds the winner's work done.
+            // Two processes opening a new store at once both find it unmigrated, and one may find
+            // the other switching it to WAL; each migration is one transaction, so the one that
+            // loses the race fails whole ("table document already exists", "no such index",
+            // "database is locked" while the journal mode changes) and, tried again, finds the
+            // winner's work done.
             var attempt = 0
-            while true {
+            var opened: DatabaseQueue?
+            while opened == nil {
                 do {
-                    try Self.migrator.migrate(queue)
-                    break
-                } catch let e as DatabaseError where attempt < 50 && Self.lostMigrationRace(e) {
+                    let q = try DatabaseQueue(path: path, configuration: config)
+                    try Self.migrator.migrate(q)
+                    opened = q
+                } catch let e as DatabaseError where attempt < 500 && Self.lostMigrationRace(e) {
                     attempt += 1
                     usleep(20_000)
                 }
             }
+            queue = opened!
         } catch let e as DatabaseError {
             throw StoreError(path: path, message: Self.explain(e, path: path))
         }

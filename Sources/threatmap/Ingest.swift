@@ -14,7 +14,10 @@ struct StoreOptions: ParsableArguments {
         store ?? ProcessInfo.processInfo.environment[ThreatStore.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? ThreatStore.defaultPath
     }
 
-    func open() throws -> ThreatStore { try ThreatStore(path: path) }
+    /// The store; a batch command's writes wait up to `busySeconds` for another process's.
+    func open(busySeconds: TimeInterval = ThreatStore.defaultBusySeconds) throws -> ThreatStore {
+        try ThreatStore(path: path, busySeconds: busySeconds)
+    }
 }
 
 /// One line about a stored alert: id, regions, zones, level, state.
@@ -61,7 +64,7 @@ struct Ingest: AsyncParsableCommand {
             note(String(format: "%8.3f s  %@", Double((now - mark).components.attoseconds) / 1e18 + Double((now - mark).components.seconds), what))
             mark = now
         }
-        let intake = Intake(store: try storeOptions.open(), resolution: try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres))
+        let intake = Intake(store: try storeOptions.open(busySeconds: 600), resolution: try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres))
         step("loaded GeoData and opened the store")
         var failures = 0
         for file in files {
@@ -112,7 +115,7 @@ struct Reresolve: AsyncParsableCommand {
     @OptionGroup var geodata: GeoDataOptions
 
     func run() async throws {
-        let intake = Intake(store: try storeOptions.open(), resolution: try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres))
+        let intake = Intake(store: try storeOptions.open(busySeconds: 600), resolution: try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres))
         let reports = try intake.reresolve()
         for r in reports {
             for a in r.alerts { print(describe(a)) }
