@@ -220,7 +220,13 @@ with tempfile.TemporaryDirectory() as tmp:
         time.sleep(0.5)
         log = collections.defaultdict(list)
         malformed = []
+        writes = collections.Counter()  # the write records, by request id: "... writer=NAME [ThreatService] write"
         for line in stderr_text().splitlines():
+            if "hb.request.id=" in line and re.search(r"\[ThreatService\] write( refused)?$", line):
+                rid = re.search(r"hb\.request\.id=(\S+)", line)
+                if rid and "writer=" in line:
+                    writes[rid.group(1)] += 1
+                continue
             if "hb.request.id=" in line and "[ThreatService]" in line:
                 m = LOG_LINE.search(line)
                 if m:
@@ -238,6 +244,10 @@ with tempfile.TemporaryDirectory() as tmp:
                 problems.append(f"{method} {path} → {status}: {len(got)} log lines")
             elif got[0][0] != method or int(got[0][2]) != status or urllib.parse.unquote(got[0][1]) != urllib.parse.unquote(path):
                 problems.append(f"{method} {path} → {status}: logged as {' '.join(got[0][:3])}")
+        stored = [rid for rid, method, path, status in requests if method in ("POST", "DELETE") and status in (200, 201) and rid]
+        unlogged = [rid for rid in stored if writes.get(rid, 0) != 1]
+        check(f"every write that stored something is logged once with its writer ({len(stored)} writes)", not unlogged,
+              f"{len(unlogged)} without exactly one write record: {unlogged[:3]}")
         for p in problems[:10]:
             print("   ", p)
         check(f"stderr has one log line per request, with method, path, status and duration ({len(requests) + len(own_ids)} requests)",
