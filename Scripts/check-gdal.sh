@@ -38,5 +38,25 @@ for day in 2026-10-06 2026-11-13; do
   invalid=$(ogrinfo -q -dialect SQLite -sql "SELECT COUNT(*) AS n FROM alert_areas WHERE NOT ST_IsValid(geometry) OR ST_IsEmpty(geometry)" "$out/areas-$day.geojson" 2>&1)
   check "GDAL finds every drawn area as of $day valid" contains "$invalid" "n (Integer) = 0"
 done
+# GDAL reading served layers by URL through /vsicurl/ with its default settings (HEAD, then
+# byte ranges), as QGIS does with a remote file.
+"$bin" serve --port 0 --store "$store" >"$out/serve.out" 2>"$out/serve.err" &
+server=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|^ThreatMap viewer: http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out/serve.out")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+url="http://127.0.0.1:$port"
+info=$(ogrinfo -ro -al -so "/vsicurl/$url/layers/regions?as_of=2026-10-06" 2>&1)
+check "/vsicurl/ opens a served regions layer" contains "$info" "Feature Count: 9"
+info=$(ogrinfo -ro -al -so "/vsicurl/$url/layers/alert_areas?as_of=2026-10-06" 2>&1)
+check "/vsicurl/ opens a served alert_areas layer" contains "$info" "Polygon"
+info=$(ogrinfo -ro -so "/vsicurl/$url/tiles/5/15/14.mvt?as_of=2026-10-06" 2>&1)
+check "/vsicurl/ opens a served tile" contains "$info" "regions (Multi Polygon)"
+check "GDAL asked for byte ranges and got them" grep -q "GET /layers/regions 206" "$out/serve.err"
+kill -TERM "$server"
+wait "$server"
 echo "gdal: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -2,9 +2,10 @@
 """The load check (a script, not a unit test): `threatmap serve` (release build) on a store with
 the sample alerts, then at once, for SECONDS (20 by default): wrk (Debian's; 2 threads, 32
 connections) reading tiles and layers in turn, 1,000 idle connections opened beside it and held,
-and 200 distinct advisories POSTed one after another with a writer's token. Checks: no wrk error
-and no status >= 400, no 5xx in the server's log, every POST answered 201 and every alert stored,
-the idle connections do not raise the error count. Prints wrk's figures.
+200 slow clients sending a request head a byte a second, and 200 distinct advisories POSTed one
+after another with a writer's token. Checks: no wrk error and no status >= 400, no 5xx in the
+server's log, every POST answered 201 and every alert stored, the idle and slow connections do not
+raise the error count and are closed by the server (after its --idle-seconds). Prints wrk's figures.
 Usage: Scripts/check-load.py [SECONDS]"""
 import json
 import os
@@ -53,6 +54,42 @@ for _ in range(1000):
         print(f"could not open idle connection {len(idle) + 1}: {e}")
         break
 
+# 200 slow clients: a request head that never ends, a byte a second (slowloris).
+slow = []
+for _ in range(200):
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=5)
+        c.send(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        slow.append(c)
+    except OSError as e:
+        print(f"could not open slow connection {len(slow) + 1}: {e}")
+        break
+slow_dropped = set()
+
+
+def trickle():
+    for _ in range(seconds):
+        time.sleep(1)
+        for k, c in enumerate(slow):
+            if k in slow_dropped:
+                continue
+            try:
+                c.send(b"a")
+            except OSError:
+                slow_dropped.add(k)
+
+
+def closed_by_server(c):
+    """Whether the server has closed the connection (end of file or reset, nothing to read)."""
+    c.setblocking(False)
+    try:
+        return c.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 posted = []
 
 
@@ -71,10 +108,15 @@ def post_all():
 
 writer = threading.Thread(target=post_all)
 writer.start()
+trickler = threading.Thread(target=trickle)
+trickler.start()
 wrk = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", script, base], capture_output=True, text=True)
 writer.join()
-for s in idle:
-    s.close()
+trickler.join()
+idle_closed = sum(1 for c in idle if closed_by_server(c))
+slow_closed = sum(1 for k, c in enumerate(slow) if k in slow_dropped or closed_by_server(c))
+for c in idle + slow:
+    c.close()
 print(wrk.stdout)
 errors = re.search(r"Socket errors: (.*)", wrk.stdout)
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", wrk.stdout)
@@ -83,6 +125,8 @@ check("wrk made requests", requests is not None and int(requests.group(1)) > 0, 
 check("no socket error", errors is None, errors.group(1) if errors else "")
 check("no status >= 400", non2xx is None, non2xx.group(0) if non2xx else "")
 check(f"{len(idle)} idle connections held beside it", len(idle) == 1000)
+check(f"{idle_closed} of {len(idle)} idle connections closed by the server", idle_closed == len(idle))
+check(f"{slow_closed} of {len(slow)} slow request heads closed by the server", len(slow) == 200 and slow_closed == len(slow))
 check("every POST answered 201", posted == [201] * 200, f"{sorted(set(posted))}, {len(posted)} answers")
 stored = json.loads(urllib.request.urlopen(base + "/alerts").read())["alerts"]
 check("every posted alert stored", sum(1 for a in stored if a["title"].startswith("Mali: Load check advisory")) == 200)

@@ -3,7 +3,7 @@
 # and GDAL's command-line tools (tests use ogrinfo as an outside reader). Swift 6 must already be
 # on PATH. Safe to run again: it installs only what is missing.
 set -euo pipefail
-packages=(libgeos-dev libproj-dev proj-data pkg-config gdal-bin sqlite3 libsqlite3-dev zlib1g-dev libxml2-dev)
+packages=(libgeos-dev libproj-dev proj-data pkg-config gdal-bin libgdal-dev sqlite3 libsqlite3-dev zlib1g-dev libxml2-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

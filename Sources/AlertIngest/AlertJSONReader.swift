@@ -145,6 +145,7 @@ public struct AlertJSONReader {
     /// One given place: `{"name"}`, `{"region"}`, `{"zone"}`, `{"nationwide": true}`,
     /// `{"lon", "lat", "radius_km"?}` or `{"geometry": GeoJSON}`, each with an optional `role`.
     func place(_ value: JSONValue, at path: String) throws -> PlaceMention {
+        try context.deadline.check()
         guard let o = value.objectValue else { throw AlertParseError(path, "expected a place object, found \(value.kindName)") }
         var role = PlaceRole.event
         if let r = o["role"] {

@@ -214,6 +214,7 @@ public struct CAPReader {
     }
 
     func mention(for geometry: Geometry, text: String, provenance: Provenance, position: Position? = nil) throws -> PlaceMention {
+        try context.deadline.check()
         let located = try context.locate(area: geometry)
         let outside = located.regions.isEmpty
         return PlaceMention(text: text, kind: outside ? .outside : .area, role: outside ? .context : .threat, name: nil,

@@ -29,11 +29,13 @@ public enum DateParsing {
         return date
     }
 
+    /// Digits are written `[0-9]`, not `\d`, which also matches other scripts' digits ("٢٠٢٤")
+    /// that `Int` does not read.
     static func regex(_ p: String) -> NSRegularExpression { try! NSRegularExpression(pattern: p, options: [.caseInsensitive]) }
-    static let dayMonthYear = regex(#"\b(\d{1,2})(?:st|nd|rd|th)?[\s-]+([A-Za-zéû]{3,9})\.?[\s,-]+(\d{4})\b(?:\s*[|,@-]?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?\s*(UTC|GMT|Z)?)?"#)
-    static let monthDayYear = regex(#"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b(?:\s*[|,@-]?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?\s*(UTC|GMT|Z)?)?"#)
-    static let iso = regex(#"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"#)
-    static let slashed = regex(#"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"#)
+    static let dayMonthYear = regex(#"\b([0-9]{1,2})(?:st|nd|rd|th)?[\s-]+([A-Za-zéû]{3,9})\.?[\s,-]+([0-9]{4})\b(?:\s*[|,@-]?\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*(AM|PM)?\s*(UTC|GMT|Z)?)?"#)
+    static let monthDayYear = regex(#"\b([A-Za-z]{3,9})\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\s+([0-9]{4})\b(?:\s*[|,@-]?\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*(AM|PM)?\s*(UTC|GMT|Z)?)?"#)
+    static let iso = regex(#"\b([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}:?[0-9]{2})?)?"#)
+    static let slashed = regex(#"\b([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\b"#)
 
     /// The first date (with its time, if written) in `text`: "21 Mar 2021 | 09:09 AM UTC",
     /// "March 21, 2021", "21 March 2021", "2021-03-21T09:09:00Z", "21/03/2021" (day first).
@@ -59,8 +61,8 @@ public enum DateParsing {
             let (h, mi, s) = (g(m, 4).flatMap { Int($0) } ?? 0, g(m, 5).flatMap { Int($0) } ?? 0, g(m, 6).flatMap { Int($0) } ?? 0)
             if var d = make(Int(g(m, 1)!)!, Int(g(m, 2)!)!, Int(g(m, 3)!)!, h, mi, s) {
                 if let zone = g(m, 7), zone.uppercased() != "Z" {
-                    let digits = zone.filter(\.isNumber)
-                    let offset = (Int(digits.prefix(2))! * 3600 + Int(digits.suffix(2))! * 60) * (zone.hasPrefix("-") ? -1 : 1)
+                    let digits = zone.filter { $0.isASCII && $0.isNumber }
+                    let offset = ((Int(digits.prefix(2)) ?? 0) * 3600 + (Int(digits.suffix(2)) ?? 0) * 60) * (zone.hasPrefix("-") ? -1 : 1)
                     d = d.addingTimeInterval(TimeInterval(-offset))
                 }
                 found.append((m.range.location, d))

@@ -75,6 +75,9 @@ public struct EventCSVReader {
             if errors.count < maximumErrors { errors.append(RowError(line: line, message: message)) }
         }
         var headerError: AlertParseError?
+        var timedOut: TimeLimitExceeded?
+        let deadline = context.deadline
+        var rows = 0
         var col = Columns([:])
         // Lenient: a row with the wrong number of fields comes to `skipped` and is reported.
         do {
@@ -91,6 +94,11 @@ public struct EventCSVReader {
                 return true
             }, row: { fields in
                 let line = fields.line
+                rows += 1
+                if rows & 255 == 0, let exceeded = deadline.exceeded {
+                    timedOut = exceeded
+                    return false
+                }
                 func field(_ column: Int?) -> String {
                     guard let i = column, i < fields.count else { return "" }
                     return fields[i]
@@ -172,6 +180,7 @@ public struct EventCSVReader {
             throw AlertParseError("line \(error.line)", error.message)
         }
         if let headerError { throw headerError }
+        if let timedOut { throw timedOut }
         if let emit, !pending.isEmpty { emit(pending) }
         if header.isEmpty { throw AlertParseError("", "the file is empty: a header row is needed") }
         if errorCount > errors.count {

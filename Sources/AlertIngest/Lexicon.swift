@@ -312,7 +312,7 @@ public struct Lexicon: Sendable {
         let alternatives = updateWords.map { w in
             w.split(whereSeparator: \.isWhitespace).map { NSRegularExpression.escapedPattern(for: String($0)) }.joined(separator: #"\s+"#)
         }
-        titleUpdateSuffix = try! NSRegularExpression(pattern: #"\s*/\s*(?:"# + alternatives.joined(separator: "|") + #")\s*(\d+)\s*$"#,
+        titleUpdateSuffix = try! NSRegularExpression(pattern: #"\s*/\s*(?:"# + alternatives.joined(separator: "|") + #")\s*([0-9]+)\s*$"#,
                                                      options: [.caseInsensitive])
         for (zone, v) in try object("zones") {
             guard let list = v.arrayValue?.compactMap(\.stringValue) else { throw fail("$.zones.\(zone)", "expected an array of phrases") }

@@ -35,6 +35,9 @@ public final class ResolutionContext {
     public let regionByName: [String: String]
 
     public static let defaultToleranceMetres = 5_000.0
+    /// The time limit on the document being read (`Intake.take` sets it): readers check it per
+    /// sentence, area and row and give up with `TimeLimitExceeded` once it has passed.
+    public var deadline = Deadline.none
 
     private var outlineShape: GEOSObject?
 

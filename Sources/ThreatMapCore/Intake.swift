@@ -54,8 +54,12 @@ public final class Intake {
     }
 
     /// Reads, resolves and stores one document named `name`.
-    /// `sender` is who sent it (a writer's token name), kept with the document.
-    public func take(_ bytes: [UInt8], name: String, format: AlertFormat? = nil, sender: String? = nil) throws -> IntakeOutcome {
+    /// `sender` is who sent it (a writer's token name), kept with the document. Reading past
+    /// `deadline` throws `TimeLimitExceeded`, with nothing stored.
+    public func take(_ bytes: [UInt8], name: String, format: AlertFormat? = nil, sender: String? = nil,
+                     deadline: Deadline = .none) throws -> IntakeOutcome {
+        resolution.deadline = deadline
+        defer { resolution.deadline = .none }
         let detected = format ?? AlertReader.detect(bytes)
         let document = SourceDocument(name: name, format: detected, bytes: bytes, sender: sender)
         if try store.contains(document) {

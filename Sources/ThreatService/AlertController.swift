@@ -86,14 +86,9 @@ struct AlertController: Sendable {
         let writer = try authorize(request)
         let limit = service.settings.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError(.contentTooLarge, "the body is \(length) bytes; the limit is \(limit)")
+            throw APIError(.contentTooLarge, "the body is \(length) bytes; the limit is \(limit)", closing: true)
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch {
-            throw APIError(.contentTooLarge, "the body is over the limit of \(limit) bytes")
-        }
+        let buffer = try await Self.collect(request.body, upTo: limit, seconds: service.settings.bodySeconds)
         let bytes = Array(buffer.readableBytesView)
         guard !bytes.isEmpty else { throw APIError(.badRequest, "the body is empty: send an advisory, a JSON or CAP alert, or an event CSV") }
         let format = Self.format(contentType: request.headers[.contentType])
@@ -104,6 +99,9 @@ struct AlertController: Sendable {
         } catch let e as IntakeError {
             context.logger.info("write refused", metadata: ["writer": .string(writer), "document": .string(name), "error": .string("\(e)")])
             throw APIError(.badRequest, "\(format.map { "\($0.rawValue): " } ?? "")\(e)")
+        } catch let e as TimeLimitExceeded {
+            context.logger.info("write refused", metadata: ["writer": .string(writer), "document": .string(name), "error": .string("\(e)")])
+            throw APIError(.unprocessableContent, e.description)
         }
         context.logger.info("write", metadata: [
             "writer": .string(writer), "document": .string(name), "document_id": .stringConvertible(outcome.report.documentID),
@@ -116,6 +114,29 @@ struct AlertController: Sendable {
             response.headers[.location] = "/alerts/\(first.alert.id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? first.alert.id)"
         }
         return response
+    }
+
+    /// The whole body, refused while it streams once it passes `limit` bytes (413) or takes
+    /// longer than `seconds` to arrive (408); either way the connection is closed after the
+    /// answer, since the rest of the body is not read.
+    static func collect(_ body: RequestBody, upTo limit: Int, seconds: Double) async throws -> ByteBuffer {
+        let outcome = await withTaskGroup(of: Result<ByteBuffer, any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await body.collect(upTo: limit)) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .success(let buffer)?: return buffer
+        case .failure?: throw APIError(.contentTooLarge, "the body is over the limit of \(limit) bytes", closing: true)
+        case nil: throw APIError(.requestTimeout, "the body took longer than \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s to arrive", closing: true)
+        }
     }
 
     func deleteAlert(_ request: Request, _ context: some RequestContext) async throws -> Response {

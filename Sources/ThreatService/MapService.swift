@@ -35,6 +35,18 @@ public struct ServiceSettings: Sendable {
     public var cachedMaps = 8
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes = 16 * 1024 * 1024
+    /// How long a request body may take to arrive, in seconds, before the request is answered
+    /// 408 and its connection closed.
+    public var bodySeconds = 30.0
+    /// How long reading one POSTed document may take, in seconds, from the moment its write
+    /// begins (waiting for another write does not count); past it the write is answered 422
+    /// with nothing stored.
+    public var readSeconds = 10.0
+    /// A connection with no request in progress (idle between requests, or still sending a
+    /// request's head) is closed after this many seconds.
+    public var idleSeconds = 5.0
+    /// The most connections open at once; more wait in the listen queue until one closes.
+    public var maxConnections = 4096
     /// The bearer tokens that writes need, each with its writer's name; none refuses every write.
     public var writers = WriterTokens()
 
@@ -229,7 +241,7 @@ public final class MapService: @unchecked Sendable {
     /// Takes in one document (its format from `format`, else detected), then brings every cached
     /// map up to date. Throws `IntakeError` for bad input, with nothing stored.
     public func ingest(_ bytes: [UInt8], name: String, format: AlertFormat?, sender: String? = nil) throws -> WriteOutcome {
-        try write { try intake.take(bytes, name: name, format: format, sender: sender) }
+        try write { try intake.take(bytes, name: name, format: format, sender: sender, deadline: .after(seconds: settings.readSeconds)) }
     }
 
     /// Ends an active alert by a cancel document of its own (`Intake.cancel`).

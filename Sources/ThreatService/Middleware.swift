@@ -24,14 +24,20 @@ extension HTTPField.Name {
 public struct APIError: HTTPResponseError {
     public var status: HTTPResponse.Status
     public var message: String
+    /// Whether the connection is closed once the answer is sent (`Connection: close`), as it is
+    /// when the rest of the request's body is left unread.
+    public var closing: Bool
 
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String, closing: Bool = false) {
         self.status = status
         self.message = message
+        self.closing = closing
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        jsonResponse(.object(["error": .object(["status": .int(status.code), "message": .string(message)])]), status: status)
+        var response = jsonResponse(.object(["error": .object(["status": .int(status.code), "message": .string(message)])]), status: status)
+        if closing { response.headers[.connection] = "close" }
+        return response
     }
 }
 
@@ -121,7 +127,11 @@ protocol RouteSink {
 }
 
 extension RouteSink {
-    mutating func get(_ path: String, _ handler: @escaping Handler) { add(.get, path, handler) }
+    /// A GET route, and HEAD on the same path (`HeadMiddleware` drops the body).
+    mutating func get(_ path: String, _ handler: @escaping Handler) {
+        add(.get, path, handler)
+        add(.head, path, handler)
+    }
     mutating func post(_ path: String, _ handler: @escaping Handler) { add(.post, path, handler) }
     mutating func delete(_ path: String, _ handler: @escaping Handler) { add(.delete, path, handler) }
 }
@@ -146,19 +156,19 @@ struct KnownRoutes: RouteSink, Sendable {
         }
     }
 
-    /// The methods `path` answers (HEAD wherever GET is), or nil for an unknown path.
+    /// The methods `path` answers (HEAD last, then OPTIONS), or nil for an unknown path.
     func methods(_ path: String) -> [HTTPRequest.Method]? {
         let parts = path.split(separator: "/")
         let found = routes.filter { r in
             r.segments.count == parts.count && zip(r.segments, parts).allSatisfy { $0.first == ":" || $0 == $1 }
         }.flatMap(\.methods)
         guard !found.isEmpty else { return nil }
-        return found + (found.contains(.get) ? [.head] : []) + [.options]
+        return found.filter { $0 != .head } + (found.contains(.head) ? [.head] : []) + [.options]
     }
 }
 
 /// A method a known path does not answer gets 405 with `Allow`; OPTIONS without a preflight gets
-/// the methods. (HEAD is routed as GET before the router: `HeadResponder`.)
+/// the methods.
 struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
     let known: KnownRoutes
 
@@ -175,4 +185,95 @@ struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
             return response
         }
     }
+}
+
+/// HEAD on every GET route, as GDAL's /vsicurl/, QGIS and caches send before they GET: each GET
+/// route is also a HEAD route (`RouteSink.get`), answered here with the GET's status and headers,
+/// Content-Length included, without the body.
+struct HeadMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await next(request, context)
+        guard request.method == .head else { return response }
+        var headers = response.headers
+        if headers[.contentLength] == nil, let length = response.body.contentLength { headers[.contentLength] = String(length) }
+        return Response(status: response.status, headers: headers, body: ResponseBody())
+    }
+}
+
+/// Byte ranges on every GET (RFC 9110 section 14), as GDAL's /vsicurl/ reads a file by URL:
+/// `Accept-Ranges: bytes` on each whole answer; one range (`bytes=a-b`, `a-`, `-n`) answered
+/// `206` with its `Content-Range`, one past the end `416`; several ranges, or an `If-Range`
+/// that is not the answer's ETag, get the whole answer. Ranges apply to the body as sent
+/// (gzip-compressed when so negotiated, under that form's ETag).
+struct RangeMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        guard request.method == .get || request.method == .head, response.status == .ok, let length = response.body.contentLength else { return response }
+        response.headers[.acceptRanges] = "bytes"
+        guard request.method == .get, let header = request.headers[.range] else { return response }
+        if let condition = request.headers[.ifRange], condition != response.headers[.eTag] { return response }
+        switch Self.range(header, length: length) {
+        case .whole:
+            return response
+        case .unsatisfiable:
+            var headers = response.headers
+            headers[.contentRange] = "bytes */\(length)"
+            headers[.contentLength] = nil
+            headers[.contentEncoding] = nil
+            headers[.contentType] = "application/json"
+            var w = JSONWriter()
+            w.value(.object(["error": .object(["status": .int(416), "message": .string("the range \(header) is outside the \(length) bytes of this answer")])]))
+            return Response(status: .rangeNotSatisfiable, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: w.bytes)))
+        case .part(let part):
+            let collector = Collector()
+            try await response.body.write(collector)
+            guard let slice = collector.buffer.getSlice(at: collector.buffer.readerIndex + part.lowerBound, length: part.count) else { return response }
+            var headers = response.headers
+            headers[.contentRange] = "bytes \(part.lowerBound)-\(part.upperBound - 1)/\(length)"
+            headers[.contentLength] = String(part.count)
+            return Response(status: .partialContent, headers: headers, body: ResponseBody(byteBuffer: slice))
+        }
+    }
+
+    enum Answer: Equatable {
+        case whole, unsatisfiable
+        case part(Range<Int>)
+    }
+
+    /// What a Range header asks of a body of `length` bytes.
+    static func range(_ header: String, length: Int) -> Answer {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.lowercased().hasPrefix("bytes=") else { return .whole }
+        let spec = trimmed.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
+        let first = spec[..<dash].trimmingCharacters(in: .whitespaces), last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        func number(_ s: String) -> Int? { s.count <= 18 && !s.isEmpty && s.allSatisfy({ $0.isASCII && $0.isNumber }) ? Int(s) : nil }
+        if first.isEmpty {
+            guard let n = number(last) else { return .whole }
+            guard n > 0, length > 0 else { return .unsatisfiable }
+            return .part(max(0, length - n)..<length)
+        }
+        guard let start = number(first) else { return .whole }
+        let end: Int
+        if last.isEmpty {
+            end = length - 1
+        } else {
+            guard let e = number(last), e >= start else { return .whole }
+            end = min(e, length - 1)
+        }
+        guard start < length else { return .unsatisfiable }
+        return .part(start..<(end + 1))
+    }
+}
+
+/// Gathers a response body's bytes, for answering part of it.
+final class Collector: ResponseBodyWriter, @unchecked Sendable {
+    var buffer = ByteBuffer()
+
+    func write(_ part: ByteBuffer) async throws {
+        var part = part
+        buffer.writeBuffer(&part)
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }

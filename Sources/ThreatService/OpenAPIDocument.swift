@@ -173,7 +173,9 @@ enum OpenAPIDocument {
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WriteResult"}}}},
               "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
               "403": {"$ref": "#/components/responses/Forbidden"},
-              "413": {"description": "The body is over the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
+              "408": {"description": "The body took longer than the server's --body-seconds to arrive; the connection is closed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "413": {"description": "The body is over the server's limit (refused while it streams); the connection is closed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "422": {"description": "Reading the document took longer than the server's --read-seconds; nothing was stored.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
         },
         "/alerts/{id}": {
           "get": {"summary": "One alert, with its state and provenance.", "operationId": "getAlert",

@@ -46,6 +46,8 @@ public struct ThreatRoutes: Sendable {
         addRoutes(to: &known)
         var router = Router()
         router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: HeadMiddleware())
+        router.add(middleware: RangeMiddleware())
         router.add(middleware: CORSHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: MethodMiddleware(known: known))

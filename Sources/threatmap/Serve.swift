@@ -17,6 +17,10 @@ struct Serve: AsyncParsableCommand {
             with a strong ETag) and, after a write, made again only where the change reaches. as_of takes a day \
             (its end, UTC) or an RFC 3339 time with a zone; without it the map is live (remade every 5 minutes and on writes).
 
+            Clients: at most --max-connections at once (more wait to be accepted); a connection with no request \
+            in progress, or whose request head has not arrived, is closed after --idle-seconds; a POST body must \
+            arrive within --body-seconds (else 408) and be read within --read-seconds (else 422, nothing stored).
+
             One log line per request on standard error. SIGTERM or SIGINT stops accepting, lets requests in flight \
             finish, and closes the store.
             """
@@ -40,6 +44,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-body-mb"), help: "The largest POST body accepted, in MB.")
     var maxBodyMB = 16
 
+    @Option(name: .customLong("body-seconds"), help: "How long a POST body may take to arrive before it is answered 408.")
+    var bodySeconds: Double = ServiceSettings().bodySeconds
+
+    @Option(name: .customLong("read-seconds"), help: "How long reading one POSTed document may take before it is answered 422, with nothing stored.")
+    var readSeconds: Double = ServiceSettings().readSeconds
+
+    @Option(name: .customLong("idle-seconds"), help: "A connection with no request in progress (or still sending its request head) is closed after this.")
+    var idleSeconds: Double = ServiceSettings().idleSeconds
+
+    @Option(name: .customLong("max-connections"), help: "The most client connections open at once; more wait to be accepted (capped below the open-file limit).")
+    var maxConnections = ServiceSettings().maxConnections
+
     @Option(name: .customLong("tolerance-km"), help: "A point this close outside Mali as our boundary draws it goes to the nearest region.")
     var toleranceKilometres: Double = 5
 
@@ -50,6 +66,10 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...16).contains(maxzoom) else { throw ValidationError("--maxzoom must be between 0 and 16") }
         guard maxBodyMB > 0 else { throw ValidationError("--max-body-mb must be positive") }
+        for (name, value) in [("--body-seconds", bodySeconds), ("--read-seconds", readSeconds), ("--idle-seconds", idleSeconds)] {
+            guard value > 0, value <= 86_400 else { throw ValidationError("\(name) must be between 0 and 86400 seconds") }
+        }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         guard toleranceKilometres >= 0, toleranceKilometres <= 100 else { throw ValidationError("--tolerance-km must be between 0 and 100") }
     }
 
@@ -58,6 +78,13 @@ struct Serve: AsyncParsableCommand {
         var settings = ServiceSettings()
         settings.maxZoom = maxzoom
         settings.maxBodyBytes = maxBodyMB * 1024 * 1024
+        settings.bodySeconds = bodySeconds
+        settings.readSeconds = readSeconds
+        settings.idleSeconds = idleSeconds
+        settings.maxConnections = OpenFiles.connectionCap(maxConnections)
+        if settings.maxConnections < maxConnections {
+            note("--max-connections \(maxConnections) is above what the open-file limit allows: \(settings.maxConnections) at once")
+        }
         let environment = ProcessInfo.processInfo.environment
         do {
             if let token = environment["THREATMAP_TOKEN"], !token.isEmpty { try settings.writers.add(name: "THREATMAP_TOKEN", token: token) }
@@ -83,5 +110,25 @@ struct Serve: AsyncParsableCommand {
         LogSink.standardError.flush()
         try store.close()
         note("stopped; store closed")
+    }
+}
+
+/// The open-file limit a server's connections live under.
+enum OpenFiles {
+    /// Files kept for the store, archives and logs beside the connections.
+    static let reserve = 64
+
+    /// `wanted` connections, or as many as the open-file limit leaves room for after raising
+    /// its soft value to the hard one (as nginx's `worker_rlimit_nofile` does).
+    static func connectionCap(_ wanted: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return wanted }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        guard limit.rlim_cur != rlim_t.max else { return wanted }
+        return max(1, min(wanted, Int(clamping: limit.rlim_cur) - reserve))
     }
 }

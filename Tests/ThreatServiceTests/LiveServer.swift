@@ -147,3 +147,73 @@ func withLiveServer(_ routes: ThreatRoutes, _ body: @Sendable (TestClient) async
     try await server.value
     try result.get()
 }
+
+/// One client connection held open by a test, to send a request piece by piece or not at all,
+/// and to see when the server answers or closes.
+final class RawConnection: @unchecked Sendable {
+    private(set) var fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestClientError(description: "socket: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw TestClientError(description: "connect to port \(port): errno \(errno)")
+        }
+    }
+
+    deinit { hangUp() }
+
+    /// Closes the connection from the client's side.
+    func hangUp() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    /// Sends `text`; false once the server has closed the connection.
+    @discardableResult
+    func send(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+    }
+
+    enum Reading: Equatable {
+        /// What arrived before the server closed, or before `within` passed with data in hand.
+        case data([UInt8])
+        /// The server closed the connection with nothing (more) to say.
+        case closed
+        /// Nothing arrived within the time given.
+        case silent
+    }
+
+    /// Waits up to `within` seconds for the server to send something or close (generous: other
+    /// suites running beside the tests can hold the cooperative threads for seconds); reads until it
+    /// closes or falls silent for a moment.
+    func read(within seconds: Double) -> Reading {
+        var received: [UInt8] = []
+        var wait = Int32(seconds * 1000)
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, wait) > 0 else { return received.isEmpty ? .silent : .data(received) }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { return received.isEmpty ? .closed : .data(received) }
+            received.append(contentsOf: buffer[0..<n])
+            wait = 200
+        }
+    }
+}
+
+/// Runs blocking socket work off Swift's cooperative threads, which the server's handlers need.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        DispatchQueue.global().async { c.resume(with: Result { try work() }) }
+    }
+}

@@ -22,13 +22,14 @@ struct Fixture {
     let service: MapService
     let routes: ThreatRoutes
 
-    init(token: String? = "secret", samples: Bool = true, maxZoom: Int = 8) throws {
+    init(token: String? = "secret", samples: Bool = true, maxZoom: Int = 8, configure: (inout ServiceSettings) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try ThreatStore(path: directory.appendingPathComponent("store.sqlite").path)
         var settings = ServiceSettings()
         if let token { try settings.writers.add(name: "test-feed", token: token) }
         settings.maxZoom = maxZoom
+        configure(&settings)
         service = try MapService(store: store, geodata: try GeoDataFolder(explicit: geodata.path), settings: settings)
         if samples {
             let files = try FileManager.default.contentsOfDirectory(at: geodata.appendingPathComponent("alerts"), includingPropertiesForKeys: nil)
@@ -94,6 +95,39 @@ let kidalAlert = """
             let options = try await client.execute(uri: "/tiles/1/1/1.mvt", method: .options)
             #expect(options.status == .noContent && options.headers[.allow] == "GET, HEAD, OPTIONS")
             #expect(try await client.execute(uri: "/nowhere", method: .put).status == .notFound)
+        }
+    }
+
+    /// Byte ranges, as GDAL's /vsicurl/ reads a layer by URL: one range is 206 with its
+    /// Content-Range and exactly those bytes; past the end is 416; an If-Range of another ETag,
+    /// or several ranges, get the whole answer.
+    @Test func rangesOfALayer() async throws {
+        let f = try Fixture(maxZoom: 6)
+        try await withLiveServer(f.routes) { client in
+            let uri = "/layers/regions?as_of=2024-07-05"
+            let whole = try await client.execute(uri: uri, method: .get)
+            let bytes = Array(whole.body.readableBytesView)
+            #expect(whole.headers[.acceptRanges] == "bytes")
+            #expect(try await client.execute(uri: uri, method: .head).headers[.acceptRanges] == "bytes")
+            for (range, part) in [("bytes=0-99", 0..<100), ("bytes=-10", (bytes.count - 10)..<bytes.count),
+                                  ("bytes=100-", 100..<bytes.count), ("bytes=5-5", 5..<6),
+                                  ("bytes=10-\(bytes.count * 2)", 10..<bytes.count)] {
+                let r = try await client.execute(uri: uri, method: .get, headers: [.range: range])
+                #expect(r.status == .partialContent, "\(range)")
+                #expect(r.headers[.contentRange] == "bytes \(part.lowerBound)-\(part.upperBound - 1)/\(bytes.count)", "\(range)")
+                #expect(r.headers[.contentLength] == String(part.count), "\(range)")
+                #expect(Array(r.body.readableBytesView) == Array(bytes[part]), "\(range)")
+            }
+            let past = try await client.execute(uri: uri, method: .get, headers: [.range: "bytes=\(bytes.count)-"])
+            #expect(past.status == .rangeNotSatisfiable && past.headers[.contentRange] == "bytes */\(bytes.count)")
+            for headers: HTTPFields in [[.range: "bytes=0-1,5-9"], [.range: "bytes=0-9", .ifRange: "\"not-its-tag\""], [.range: "lines=1-2"]] {
+                let r = try await client.execute(uri: uri, method: .get, headers: headers)
+                #expect(r.status == .ok && r.body.readableBytes == bytes.count, "\(headers)")
+            }
+            if let tag = whole.headers[.eTag] {
+                let r = try await client.execute(uri: uri, method: .get, headers: [.range: "bytes=0-9", .ifRange: tag])
+                #expect(r.status == .partialContent)
+            }
         }
     }
 

@@ -316,6 +316,7 @@ public struct TextResolver {
         }
         for (unit, tokens) in zip(units, tokenized) {
             guard !tokens.isEmpty else { continue }
+            try context.deadline.check()
             let provenance = Provenance(field: unit.field, text: Self.quote(unit.text))
             let hits = try AreaReader(context: context).areas(tokens, in: unit.text, hits: entities(tokens, in: unit.text))
             for h in hits {
