@@ -34,6 +34,9 @@ let package = Package(
         // libxml2's C API, used safely (no network, no DTD, limits): CAP is read through it.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "XML", dependencies: ["CLibXML2"]),
+        // GDAL's C API, the vector reader every GIS tool uses: boundary files in any format and CRS.
+        .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+        .target(name: "VectorFiles", dependencies: ["CGDAL", "Geo"]),
         .target(name: "ThreatModel", dependencies: ["Geo"]),
         .target(name: "Atlas", dependencies: ["Geo", "ThreatModel"]),
         .target(name: "AlertIngest", dependencies: ["Geo", "ThreatModel", "Atlas", "XML"]),
@@ -55,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "threatmap",
             dependencies: [
-                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles", "ThreatMapCore", "ThreatService",
+                "Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles", "ThreatMapCore", "ThreatService", "VectorFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

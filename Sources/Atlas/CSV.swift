@@ -11,7 +11,8 @@ struct GeoDataCSV {
     let table: CSVTable
     let index: [String: Int]
 
-    init(_ url: URL, columns: [String]) throws {
+    /// `optional` columns may be missing: their fields read as empty.
+    init(_ url: URL, columns: [String], optional: [String] = []) throws {
         self.url = url
         do {
             table = try CSVTable(bytes: try Atlas.readFile(url), mode: .strict)
@@ -23,12 +24,13 @@ struct GeoDataCSV {
             guard let i = table.column(name) else { throw AtlasError(file: url.path, message: "missing column \"\(name)\"") }
             index[name] = i
         }
+        for name in optional { index[name] = table.column(name) ?? Int.max }
         self.index = index
     }
 
     /// A row's field in a named column, trimmed; empty where the row is short.
     func field(_ row: CSVTable.Row, _ name: String) -> String {
-        let i = index[name]!
+        guard let i = index[name] else { return "" }
         return i < row.fields.count ? row.fields[i].trimmingSpaces : ""
     }
 }

@@ -2,12 +2,14 @@ import ArgumentParser
 import Atlas
 import Foundation
 import Geo
+import ThreatModel
+import VectorFiles
 
 struct GeoDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geodata",
-        abstract: "Build and check Mali's boundaries, zones and gazetteer.",
-        subcommands: [GeoDataBuild.self, GeoDataCheck.self]
+        abstract: "Import, build and check Mali's boundaries, zones and gazetteer.",
+        subcommands: [GeoDataImport.self, GeoDataBuild.self, GeoDataCheck.self]
     )
 }
 
@@ -79,4 +81,134 @@ struct GeoDataCheck: AsyncParsableCommand {
             throw ExitCode.failure
         }
     }
+}
+
+struct GeoDataImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Make a GeoData folder from your own admin-1 boundaries (any vector format GDAL reads, any CRS).",
+        discussion: """
+            Reads the regions file through GDAL (Shapefile, GeoPackage, GeoJSON, FlatGeobuf, ...; its first layer \
+            unless --layer), reprojects it to WGS 84 with PROJ, and matches each feature to our regions by its name \
+            (--name-field; else the first of name, ADM1_FR, ADM1_EN, admin1Name_fr, admin1Name, NAME_1, shapeName, \
+            nom, region present) or its code (--code-field: ISO 3166-2 such as ML-7, or OCHA P-code such as ML07), \
+            ignoring case and accents ("Menaka" is menaka). A name that matches no region becomes a new region, \
+            which needs a zone: --zone nioro=southern. Invalid polygons are repaired with GEOS; borders between \
+            neighbours are made one (overlaps and gaps up to --sliver-km2 closed and reported, larger ones stop the \
+            import, named with their area and place). Regions the file does not draw (Ménaka in a pre-2016 file) \
+            stand in the region holding their seat. The gazetteer is re-placed in the new regions.
+
+            DIR becomes a complete GeoData folder (a copy of --geodata with the new regions.geojson, regions.csv, \
+            zones.json and gazetteer.csv) that every command takes with --geodata DIR or THREATMAP_GEODATA. It is \
+            written beside DIR and renamed into place only once `geodata check` passes on it: a failed import \
+            leaves nothing behind.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The admin-1 boundary file.", valueName: "file"))
+    var regions: String
+
+    @Option(help: ArgumentHelp("The layer to read (default: the file's first).", valueName: "name"))
+    var layer: String?
+
+    @Option(name: .customLong("name-field"), help: ArgumentHelp("The field holding each region's name.", valueName: "field"))
+    var nameField: String?
+
+    @Option(name: .customLong("code-field"), help: ArgumentHelp("A field holding each region's ISO 3166-2 code or P-code, used where the name matches nothing.", valueName: "field"))
+    var codeField: String?
+
+    @Option(name: .customLong("zone"), help: ArgumentHelp("The zone of a region the file adds (by its name or id).", valueName: "region=zone"))
+    var zones: [String] = []
+
+    @Option(name: .customLong("sliver-km2"), help: "Overlaps and gaps between neighbours up to this area are closed; larger ones stop the import.")
+    var sliverKm2 = 10.0
+
+    @Option(name: .short, help: ArgumentHelp("The GeoData folder to write (new, or empty).", valueName: "dir"))
+    var o: String
+
+    @OptionGroup var geodata: GeoDataOptions
+
+    static let nameFields = ["name", "adm1_fr", "adm1_en", "admin1name_fr", "admin1name", "name_1", "shapename", "nom", "region", "adm1_name"]
+    static let codeFields = ["adm1_pcode", "admin1pcode", "pcode", "iso_3166_2", "iso3166_2", "shapeiso", "iso"]
+
+    func validate() throws {
+        guard sliverKm2 >= 0, sliverKm2 <= 10_000 else { throw ValidationError("--sliver-km2 must be between 0 and 10000") }
+        for z in zones where z.split(separator: "=").count != 2 {
+            throw ValidationError("--zone \(z): expected REGION=ZONE, as in --zone nioro=southern")
+        }
+    }
+
+    /// The field named `wanted` (any case), else the first of `defaults` the layer has.
+    static func field(_ wanted: String?, defaults: [String], in layer: VectorLayer, option: String) throws -> String? {
+        if let wanted {
+            guard let f = layer.fieldNames.first(where: { $0.lowercased() == wanted.lowercased() }) else {
+                throw ImportFailure("\(layer.path): no field \"\(wanted)\" (\(option)); its fields: \(layer.fieldNames.joined(separator: ", "))")
+            }
+            return f
+        }
+        return defaults.lazy.compactMap { d in layer.fieldNames.first { $0.lowercased() == d } }.first
+    }
+
+    func run() async throws {
+        let started = Date()
+        let mali = try GeoDataLocation.maliDirectory(explicit: geodata.directory)
+        let atlas = try Atlas.load(from: mali)
+        let layer: VectorLayer
+        do {
+            layer = try VectorFile.read(regions, layer: self.layer)
+        } catch {
+            throw ImportFailure("\(error)")
+        }
+        for n in layer.notes { note("\(regions): \(n)") }
+        guard let name = try Self.field(nameField, defaults: Self.nameFields, in: layer, option: "--name-field") else {
+            throw ImportFailure("\(regions): no name field found; name one with --name-field (its fields: \(layer.fieldNames.joined(separator: ", ")))")
+        }
+        let code = try Self.field(codeField, defaults: Self.codeFields, in: layer, option: "--code-field")
+        var units: [BoundaryUnit] = []
+        var skipped = 0
+        for f in layer.features {
+            guard let g = f.geometry, !g.polygons.isEmpty else {
+                skipped += 1
+                continue
+            }
+            units.append(BoundaryUnit(name: f.fields[name] ?? "", code: code.flatMap { f.fields[$0] } ?? "",
+                                      geometry: .multiPolygon(g.polygons), origin: "feature \(f.index)"))
+        }
+        guard !units.isEmpty else {
+            throw ImportFailure("\(regions): none of its \(layer.features.count) features is a polygon; admin-1 boundaries are polygons")
+        }
+        note("\(regions): \(layer.features.count) features (GDAL \(layer.driver), layer \(layer.name), \(layer.crs)), names from \(name)" +
+             (code.map { ", codes from \($0)" } ?? "") + (skipped > 0 ? "; \(skipped) without polygons skipped" : ""))
+
+        let context = GEOSContext()
+        let outline = try context.collection(atlas.regions.map { try GEOSObject($0.geometry, context: context) }).unaryUnion().geometry()
+        var job = BoundaryImport(table: atlas.table, zones: try BoundaryImport.zoneSpecs(mali.appendingPathComponent("zones.json")), outline: outline)
+        job.sliverKm2 = sliverKm2
+        for z in zones {
+            let parts = z.split(separator: "=").map { String($0).trimmingCharacters(in: .whitespaces) }
+            job.zoneOf[NameFolding.fold(parts[0])] = parts[1]
+            job.zoneOf[NameFolding.slug(parts[0])] = parts[1]
+        }
+        let result: BoundaryImport.Result
+        do {
+            result = try job.run(units)
+        } catch let e as BoundaryImportError {
+            throw ImportFailure("\(regions): import stopped, nothing written:\n\(e)")
+        }
+        for line in result.report { note("  " + line) }
+        let notes: [String]
+        do {
+            notes = try job.write(result, from: mali.deletingLastPathComponent(), places: atlas.places, to: URL(fileURLWithPath: o))
+        } catch let e as BoundaryImportError {
+            throw ImportFailure("\(regions): the imported regions fail the GeoData check, nothing written:\n\(e)")
+        }
+        for line in notes { note("  " + line) }
+        print("wrote \(o): \(result.regions.features.count) regions in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; use it with --geodata \(o)")
+    }
+}
+
+/// An import that stopped: what, where and why, without the usage text.
+struct ImportFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
