@@ -1,0 +1,119 @@
+import Foundation
+import Geo
+import Testing
+
+/// `threatmap geodata import` end to end: boundary files written by GDAL's own ogr2ogr in three
+/// formats and two coordinate systems, good and bad, imported by the built binary; the folders
+/// it writes used by the other commands.
+@Suite struct GeoDataImportCLITests {
+    let work: URL
+
+    init() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { work.appendingPathComponent(name).path }
+
+    func ogr2ogr(_ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["ogr2ogr"] + arguments
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "ogr2ogr \(arguments.joined(separator: " "))")
+    }
+
+    /// Our regions as ogr2ogr writes them: GeoJSON in WGS 84, a GeoPackage, a Shapefile in Web Mercator.
+    func files() throws -> [String] {
+        let regions = try CLI.run(["export", "geojson", "--layer", "regions", "-o", path("regions.geojson")])
+        #expect(regions.status == 0, "\(regions.stderr)")
+        try ogr2ogr(["-f", "GPKG", path("regions.gpkg"), path("regions.geojson")])
+        try ogr2ogr(["-f", "ESRI Shapefile", "-t_srs", "EPSG:3857", path("regions3857.shp"), path("regions.geojson")])
+        return [path("regions.geojson"), path("regions.gpkg"), path("regions3857.shp")]
+    }
+
+    /// Nothing half-written beside the folders the tests asked for.
+    func leftovers() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.contains(".partial-") }
+    }
+
+    @Test func theSameRegionsFromGeoJSONGeoPackageAndAShapefileInWebMercator() throws {
+        var outputs: [String] = []
+        for (i, file) in try files().enumerated() {
+            let out = path("geodata-\(i)")
+            let r = try CLI.run(["geodata", "import", "--regions", file, "-o", out])
+            #expect(r.status == 0, "\(file): \(r.stderr)")
+            #expect(r.text.contains("wrote \(out): 9 regions"))
+            let check = try CLI.run(["geodata", "check", "--geodata", out])
+            #expect(check.status == 0 && check.text.contains("no faults"), "\(check.text) \(check.stderr)")
+            outputs.append(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out + "/mali/regions.csv")), as: UTF8.self))
+            // Every command takes the folder.
+            let resolved = try CLI.run(["resolve", "--geodata", out, "../../GeoData/alerts/cap-timbuktu-2024-05.xml"],
+                                       in: URL(fileURLWithPath: #filePath).deletingLastPathComponent())
+            #expect(resolved.status == 0 && resolved.text.contains("\"tombouctou\""), "\(resolved.stderr)")
+        }
+        #expect(Set(outputs).count == 1)
+        #expect(try leftovers().isEmpty)
+    }
+
+    @Test func aTenthRegionUnaccentedAndItsZone() throws {
+        _ = try files()
+        // Ménaka carved out of Gao, written as a Shapefile in Web Mercator, its name without accents.
+        let doc = try GeoJSONReader().read(Array(try Data(contentsOf: URL(fileURLWithPath: path("regions.geojson")))))
+        let context = GEOSContext()
+        let box = try GEOSObject(.polygon(BoundingBox(minX: 1.2, minY: 14, maxX: 5, maxY: 16.9).polygon), context: context)
+        var features: [Feature] = []
+        for f in doc.featureCollection.features {
+            let name = f.properties["name"]?.stringValue ?? ""
+            guard name == "Gao", let g = f.geometry else {
+                features.append(Feature(geometry: f.geometry, properties: ["ADM1_FR": .string(name)]))
+                continue
+            }
+            let gao = try GEOSObject(g, context: context)
+            features.append(Feature(geometry: try gao.difference(box).geometry(), properties: ["ADM1_FR": .string("Gao")]))
+            features.append(Feature(geometry: try gao.intersection(box).geometry(), properties: ["ADM1_FR": .string("Menaka")]))
+        }
+        try Data(GeoJSONWriter(precision: 7).write(FeatureCollection(features))).write(to: URL(fileURLWithPath: path("ten.geojson")))
+        try ogr2ogr(["-f", "ESRI Shapefile", "-t_srs", "EPSG:3857", path("ten.shp"), path("ten.geojson")])
+        let out = path("ten")
+        let r = try CLI.run(["geodata", "import", "--regions", path("ten.shp"), "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.text.contains("10 regions") && r.stderr.contains("names from ADM1_FR"))
+        let zones = String(decoding: try Data(contentsOf: URL(fileURLWithPath: out + "/mali/zones.json")), as: UTF8.self)
+        #expect(zones.contains("menaka"))
+        let resolved = try CLI.run(["resolve", "--geodata", out, "../../GeoData/alerts/cap-menaka-2024-07.xml"],
+                                   in: URL(fileURLWithPath: #filePath).deletingLastPathComponent())
+        #expect(resolved.status == 0 && resolved.text.contains("\"regions\":[\"menaka\"]"), "\(resolved.text.prefix(300)) \(resolved.stderr)")
+    }
+
+    @Test func badFilesAreRefusedAndLeaveNothingBehind() throws {
+        let files = try self.files()
+        try Data("not a boundary file\n".utf8).write(to: URL(fileURLWithPath: path("notes.txt")))
+        let cases: [([String], String)] = [
+            (["--regions", files[0], "--name-field", "ADM1_NAME"], "no field \"ADM1_NAME\""),
+            (["--regions", path("notes.txt")], "not a vector file GDAL can read"),
+            (["--regions", path("missing.gpkg")], "no such file"),
+            (["--regions", files[1], "--zone", "nioro"], "expected REGION=ZONE"),
+        ]
+        for (arguments, message) in cases {
+            let out = path("refused")
+            let r = try CLI.run(["geodata", "import"] + arguments + ["-o", out])
+            #expect(r.status != 0, "\(arguments)")
+            #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(arguments)")
+        }
+        // A file of another country: our regions moved to Niger's latitude and beyond.
+        try ogr2ogr(["-f", "GeoJSON", "-dialect", "SQLite", "-sql", "SELECT name, ST_Translate(geometry, 20, 10, 0) AS geometry FROM regions",
+                     path("elsewhere.geojson"), path("regions.geojson")])
+        let r = try CLI.run(["geodata", "import", "--regions", path("elsewhere.geojson"), "-o", path("refused")])
+        #expect(r.status != 0 && r.stderr.contains("it is not a division of Mali"), "\(r.stderr)")
+        // A folder that is there already is not overwritten.
+        try FileManager.default.createDirectory(atPath: path("taken/mali"), withIntermediateDirectories: true)
+        let taken = try CLI.run(["geodata", "import", "--regions", files[0], "-o", path("taken")])
+        #expect(taken.status != 0 && taken.stderr.contains("already exists and is not empty"))
+        #expect(!FileManager.default.fileExists(atPath: path("refused")))
+        #expect(try leftovers().isEmpty)
+    }
+}
