@@ -96,7 +96,15 @@ public enum VectorFile {
         var features: [VectorFeature] = []
         OGR_L_ResetReading(handle)
         var index = 0
+        var gdalErrors: [String] = []
+        func readError() {
+            let kind = CPLGetLastErrorType()
+            if kind == CE_Failure || kind == CE_Fatal { gdalErrors.append("feature \(index): \(lastMessage())") }
+            CPLErrorReset()
+        }
+        CPLErrorReset()
         while let feature = OGR_L_GetNextFeature(handle) {
+            readError()
             defer {
                 OGR_F_Destroy(feature)
                 index += 1
@@ -110,6 +118,10 @@ public enum VectorFile {
                 geometry = try lonLat(g, transform: transform, at: "feature \(index)", path: path)
             }
             features.append(VectorFeature(index: index, fields: fields, geometry: geometry))
+        }
+        readError()
+        if let first = gdalErrors.first {
+            notes.append("GDAL reported \(gdalErrors.count) error(s) reading it (a damaged file?), the first: \(first)")
         }
         return VectorLayer(path: path, name: name, driver: driver, fieldNames: fieldNames, crs: crs, features: features, notes: notes)
     }

@@ -104,6 +104,13 @@ import Testing
             #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out), "\(arguments)")
         }
+        // A Shapefile cut short: GDAL's own read errors are passed on.
+        for ext in ["shx", "dbf", "prj"] {
+            try FileManager.default.copyItem(atPath: path("regions3857.\(ext)"), toPath: path("broken.\(ext)"))
+        }
+        try Data(try Data(contentsOf: URL(fileURLWithPath: files[2])).prefix(3000)).write(to: URL(fileURLWithPath: path("broken.shp")))
+        let broken = try CLI.run(["geodata", "import", "--regions", path("broken.shp"), "-o", path("refused")])
+        #expect(broken.status != 0 && broken.stderr.contains("GDAL reported") && broken.stderr.contains("none of its 9 features is a polygon"), "\(broken.stderr)")
         // A file of another country: our regions moved to Niger's latitude and beyond.
         try ogr2ogr(["-f", "GeoJSON", "-dialect", "SQLite", "-sql", "SELECT name, ST_Translate(geometry, 20, 10, 0) AS geometry FROM regions",
                      path("elsewhere.geojson"), path("regions.geojson")])
