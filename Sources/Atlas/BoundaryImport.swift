@@ -36,8 +36,8 @@ public struct BoundaryImportError: Error, CustomStringConvertible {
 /// vertices on both sides, as `geodata check` and the coverage unions of the layers need.
 public struct BoundaryImport {
     public var table: RegionTable
-    /// The zones as `zones.json` gives them.
-    public var zones: [ZoneSpec]
+    /// The zones as `zones.json` gives them, undrawn regions' ids included.
+    public var zones: [Zone]
     /// Mali's outline as the current GeoData draws it, to refuse a file of somewhere else.
     public var outline: Geometry
     /// A new region's zone, by the region's folded name or its slug id.
@@ -47,31 +47,16 @@ public struct BoundaryImport {
     /// The snapping grid, in degrees: 1e-7° is about 1 cm, the precision regions are written at.
     public var gridSize = 1e-7
 
-    public init(table: RegionTable, zones: [ZoneSpec], outline: Geometry) {
+    public init(table: RegionTable, zones: [Zone], outline: Geometry) {
         self.table = table
         self.zones = zones
         self.outline = outline
     }
 
-    /// A zone as `zones.json` writes it: ids of drawn and undrawn regions alike.
-    public struct ZoneSpec: Sendable {
-        public var id: String
-        public var name: String
-        public var regionIDs: [String]
-        public var surroundingRadiusKilometres: Double?
-
-        public init(id: String, name: String, regionIDs: [String], surroundingRadiusKilometres: Double? = nil) {
-            self.id = id
-            self.name = name
-            self.regionIDs = regionIDs
-            self.surroundingRadiusKilometres = surroundingRadiusKilometres
-        }
-    }
-
     public struct Result {
         public var regions: FeatureCollection
         public var table: RegionTable
-        public var zones: [ZoneSpec]
+        public var zones: [Zone]
         /// What the import did, a line each: matches, repairs, slivers closed, stand-ins.
         public var report: [String]
     }
@@ -264,7 +249,7 @@ public struct BoundaryImport {
         }
 
         var zonesOut = zones.map { z in
-            ZoneSpec(id: z.id, name: z.name, regionIDs: z.regionIDs.filter { id in rows.contains { $0.id == id } },
+            Zone(id: z.id, name: z.name, regionIDs: z.regionIDs.filter { id in rows.contains { $0.id == id } },
                      surroundingRadiusKilometres: z.surroundingRadiusKilometres)
         }
         for id in regionIDs where newRows[id] != nil {
@@ -293,8 +278,8 @@ public struct BoundaryImport {
     }
 }
 
-extension BoundaryImport.ZoneSpec {
-    /// The zones as `zones.json` writes them.
+extension Zone {
+    /// Zones as `zones.json` writes them (ids of drawn and undrawn regions alike).
     public static func json(_ zones: [Self], about: String) -> JSONValue {
         .object([
             "about": .string(about),
@@ -309,7 +294,7 @@ extension BoundaryImport.ZoneSpec {
 
 extension BoundaryImport {
     /// Reads `zones.json` as written, undrawn regions included.
-    public static func zoneSpecs(_ url: URL) throws -> [ZoneSpec] {
+    public static func zoneSpecs(_ url: URL) throws -> [Zone] {
         let value: JSONValue
         do {
             value = try JSONParser.parse(Atlas.readFile(url))
@@ -324,7 +309,7 @@ extension BoundaryImport {
                   let ids = o["regions"]?.arrayValue?.compactMap(\.stringValue) else {
                 throw AtlasError(file: url.path, message: "$.zones[\(i)]: a zone needs \"id\", \"name\" and \"regions\"")
             }
-            return ZoneSpec(id: id, name: name, regionIDs: ids, surroundingRadiusKilometres: o["surrounding_radius_km"]?.numberValue)
+            return Zone(id: id, name: name, regionIDs: ids, surroundingRadiusKilometres: o["surrounding_radius_km"]?.numberValue)
         }
     }
 
@@ -384,7 +369,7 @@ extension BoundaryImport {
             try Data(GeoJSONWriter(precision: 7, name: "regions").write(result.regions)).write(to: mali.appendingPathComponent("regions.geojson"))
             try Data(result.table.csv.utf8).write(to: mali.appendingPathComponent("regions.csv"))
             var w = JSONWriter()
-            w.value(ZoneSpec.json(result.zones, about: "Threat zones: which regions form each zone, made by threatmap geodata import. Ids of regions the boundary file does not draw stand for the drawn region that holds them. The Bamako zone is the Bamako district plus the land within surrounding_radius_km of its boundary, measured on the ground."))
+            w.value(Zone.json(result.zones, about: "Threat zones: which regions form each zone, made by threatmap geodata import. Ids of regions the boundary file does not draw stand for the drawn region that holds them. The Bamako zone is the Bamako district plus the land within surrounding_radius_km of its boundary, measured on the ground."))
             try Data(w.bytes).write(to: mali.appendingPathComponent("zones.json"))
             let drawn = try Atlas.loadRegions(mali.appendingPathComponent("regions.geojson"))
             let (gazetteer, notes) = try Self.replace(places, in: drawn, toleranceMetres: toleranceMetres)
