@@ -23,6 +23,9 @@ public struct AdvisoryTextReader {
 
     public init(context: ResolutionContext) { self.context = context }
 
+    /// How many earlier updates an update refers to by id (the store also follows the series).
+    static let maximumReferencedUpdates = 100
+
     /// `standing`: fingerprints of paragraphs that earlier documents hold (`StandingText`); such
     /// a paragraph is read as background wherever it stands.
     public func read(_ text: String, standing: Set<String> = []) throws -> Alert {
@@ -90,7 +93,9 @@ public struct AdvisoryTextReader {
         let id = "text-" + series + (update.map { "-update-\($0)" } ?? "")
         var references: [String] = []
         if let update, update > 0 {
-            references = ["text-" + series] + (1..<update).map { "text-\(series)-update-\($0)" }
+            // The series' first message and the updates before this one, the nearest
+            // `maximumReferencedUpdates` of them (an update number is the title's text, any size).
+            references = ["text-" + series] + (max(1, update - Self.maximumReferencedUpdates)..<update).map { "text-\(series)-update-\($0)" }
         }
         var notes = found.notes
         if severity == nil { notes.append("no severity word found; baseline level \(baseline.rawValue) (\(baseline.label))") }

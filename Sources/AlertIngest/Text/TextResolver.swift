@@ -169,13 +169,20 @@ public struct TextResolver {
         // a region too.
         var hitStarting: [Int: Int] = [:]
         for (n, h) in hits.enumerated() { hitStarting[h.range.lowerBound] = n }
+        // Where the run of places and list words starting at each token ends, made once from the
+        // right, so that a list of N places costs N, not N².
+        var runEnd = Array(0...tokens.count)
+        for j in stride(from: tokens.count - 1, through: 0, by: -1) {
+            if let h = hitStarting[j] {
+                runEnd[j] = runEnd[min(tokens.count, max(j + 1, hits[h].range.upperBound))]
+            } else if lexicon.listConnectors.contains(tokens[j].folded) {
+                runEnd[j] = runEnd[j + 1]
+            }
+        }
         for k in hits.indices {
             guard case .place(.place(let p)) = hits[k].entity else { continue }
             let end = hits[k].range.upperBound
-            var j = end
-            while j < tokens.count, lexicon.listConnectors.contains(tokens[j].folded) || hitStarting[j] != nil {
-                if let h = hitStarting[j] { j = hits[h].range.upperBound } else { j += 1 }
-            }
+            let j = end <= tokens.count ? runEnd[end] : end
             if j > end, j < tokens.count, lexicon.regionListWords.contains(tokens[j].folded),
                let region = context.regionByName[NameFolding.fold(context.atlas.places[p].name)] {
                 hits[k].entity = .place(.region(region, name: hits[k].text))
