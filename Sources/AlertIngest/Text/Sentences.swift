@@ -4,6 +4,9 @@ import ThreatModel
 /// except after single letters and the abbreviations given (the lexicon's
 /// `sentence_abbreviations`: "U.S.", "Gen.", "e.g."), lower-cased without their last dot.
 public enum Sentences {
+    /// The longest abbreviation looked for before a full stop, in characters.
+    static let longestAbbreviation = 16
+
     public static func split(_ text: String, abbreviations: Set<String>) -> [String] {
         var out: [String] = []
         let chars = Array(text)
@@ -19,9 +22,12 @@ public enum Sentences {
                 while k < chars.count, chars[k] == " " || chars[k] == "\t" || chars[k] == "\n" { k += 1 }
                 let spaced = k > j
                 let nextStarts = k < chars.count && (chars[k].isUppercase || chars[k].isNumber || chars[k] == "\"" || chars[k] == "\u{201C}")
-                var word = ""
+                // The word before the stop, looked at over at most `longestAbbreviation`
+                // characters: abbreviations are short, and a run of dots or letters is not.
                 var w = i - 1
-                while w >= start, chars[w].isLetter || chars[w] == "." { word.insert(chars[w], at: word.startIndex); w -= 1 }
+                let floor = max(start, i - Self.longestAbbreviation - 1)
+                while w >= floor, chars[w].isLetter || chars[w] == "." { w -= 1 }
+                let word = w >= floor || w < start ? String(chars[(w + 1)..<i]) : ""
                 let abbreviation = c == "." && (abbreviations.contains(word.lowercased()) || (word.count == 1 && word.first!.isUppercase))
                 if atEnd || (spaced && nextStarts && !abbreviation) {
                     let s = String(chars[start..<j]).trimmingSpaces

@@ -321,11 +321,20 @@ public struct TextResolver {
         for tokens in tokenized {
             for m in lexicon.categoryPhrases.scan(tokens) where !m.payload.generic { specificCategories.insert(m.payload.category) }
         }
+        var hitsOfSentence: [String: [Hit]] = [:]
         for (unit, tokens) in zip(units, tokenized) {
             guard !tokens.isEmpty else { continue }
             try context.deadline.check()
             let provenance = Provenance(field: unit.field, text: Self.quote(unit.text))
-            let hits = try AreaReader(context: context).areas(tokens, in: unit.text, hits: entities(tokens, in: unit.text))
+            // What a sentence names depends on its words alone: a sentence said again (a long
+            // page repeats its standing lines) is read once.
+            let hits: [Hit]
+            if let known = hitsOfSentence[unit.text] {
+                hits = known
+            } else {
+                hits = try AreaReader(context: context).areas(tokens, in: unit.text, hits: entities(tokens, in: unit.text))
+                hitsOfSentence[unit.text] = hits
+            }
             for h in hits {
                 switch h.entity {
                 case .unknownPlace(let name, let region):
