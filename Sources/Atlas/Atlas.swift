@@ -113,7 +113,9 @@ public struct Atlas: Sendable {
         return out
     }
 
-    static func loadZones(_ url: URL, drawn: Set<String>, undrawn: [String: String]) throws -> [Zone] {
+    /// `zones.json` as written: every zone with the ids it lists, drawn or not, its radius
+    /// checked. `loadZones` checks the ids against the regions; `geodata import` rewrites them.
+    public static func zonesAsWritten(_ url: URL) throws -> [Zone] {
         let value: JSONValue
         do {
             value = try JSONParser.parse(readFile(url))
@@ -123,22 +125,11 @@ public struct Atlas: Sendable {
         guard let list = value.objectValue?["zones"]?.arrayValue else {
             throw AtlasError(file: url.path, message: "expected an object with a \"zones\" array")
         }
-        var zones: [Zone] = []
-        var owner: [String: String] = [:]
-        for (i, z) in list.enumerated() {
+        return try list.enumerated().map { i, z in
             let at = "$.zones[\(i)]"
             guard let o = z.objectValue, let id = o["id"]?.stringValue, let name = o["name"]?.stringValue,
                 let ids = o["regions"]?.arrayValue?.compactMap(\.stringValue)
             else { throw AtlasError(file: url.path, message: "\(at): a zone needs \"id\", \"name\" and \"regions\" (an array of region ids)") }
-            for r in ids {
-                guard drawn.contains(r) || undrawn[r] != nil else {
-                    throw AtlasError(file: url.path, message: "\(at) (\(id)): unknown region id \"\(r)\"")
-                }
-                if let other = owner[r] {
-                    throw AtlasError(file: url.path, message: "\(at): region \"\(r)\" is in zones \"\(other)\" and \"\(id)\"")
-                }
-                owner[r] = id
-            }
             var radius: Double?
             if let r = o["surrounding_radius_km"] {
                 guard let km = r.numberValue, km > 0, km <= 500 else {
@@ -146,7 +137,25 @@ public struct Atlas: Sendable {
                 }
                 radius = km
             }
-            zones.append(Zone(id: id, name: name, regionIDs: ids.filter { drawn.contains($0) }, surroundingRadiusKilometres: radius))
+            return Zone(id: id, name: name, regionIDs: ids, surroundingRadiusKilometres: radius)
+        }
+    }
+
+    static func loadZones(_ url: URL, drawn: Set<String>, undrawn: [String: String]) throws -> [Zone] {
+        var zones = try zonesAsWritten(url)
+        var owner: [String: String] = [:]
+        for (i, z) in zones.enumerated() {
+            let at = "$.zones[\(i)]"
+            for r in z.regionIDs {
+                guard drawn.contains(r) || undrawn[r] != nil else {
+                    throw AtlasError(file: url.path, message: "\(at) (\(z.id)): unknown region id \"\(r)\"")
+                }
+                if let other = owner[r] {
+                    throw AtlasError(file: url.path, message: "\(at): region \"\(r)\" is in zones \"\(other)\" and \"\(z.id)\"")
+                }
+                owner[r] = z.id
+            }
+            zones[i].regionIDs = z.regionIDs.filter { drawn.contains($0) }
         }
         for r in drawn.sorted() where owner[r] == nil {
             throw AtlasError(file: url.path, message: "region \"\(r)\" belongs to no zone: every region must be in exactly one")

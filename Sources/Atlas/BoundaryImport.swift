@@ -118,7 +118,6 @@ public struct BoundaryImport {
 
         // Names to regions.
         let keys = lookup()
-        var idOf: [Int] = []
         var ids: [String] = []
         var newRows: [String: RegionTable.Row] = [:]
         var matchedBy: [String: [String]] = [:]
@@ -143,7 +142,6 @@ public struct BoundaryImport {
                     faults.append("\(u.origin): \"\(u.name)\" is no region we know (\(table.rows.map(\.name).joined(separator: ", "))): give it a zone with --zone \(id)=ZONE (\(zones.map(\.id).joined(separator: ", "))) to make it a new region")
                 }
             }
-            idOf.append(i)
             ids.append(id)
             matchedBy[id, default: []].append(u.origin + (u.name.isEmpty ? "" : " \"\(u.name)\""))
         }
@@ -293,26 +291,6 @@ extension Zone {
 }
 
 extension BoundaryImport {
-    /// Reads `zones.json` as written, undrawn regions included.
-    public static func zoneSpecs(_ url: URL) throws -> [Zone] {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(Atlas.readFile(url))
-        } catch let e as JSONSyntaxError {
-            throw AtlasError(file: url.path, message: e.description)
-        }
-        guard let list = value.objectValue?["zones"]?.arrayValue else {
-            throw AtlasError(file: url.path, message: "expected an object with a \"zones\" array")
-        }
-        return try list.enumerated().map { i, z in
-            guard let o = z.objectValue, let id = o["id"]?.stringValue, let name = o["name"]?.stringValue,
-                  let ids = o["regions"]?.arrayValue?.compactMap(\.stringValue) else {
-                throw AtlasError(file: url.path, message: "$.zones[\(i)]: a zone needs \"id\", \"name\" and \"regions\"")
-            }
-            return Zone(id: id, name: name, regionIDs: ids, surroundingRadiusKilometres: o["surrounding_radius_km"]?.numberValue)
-        }
-    }
-
     /// The gazetteer's places re-placed in the new regions by point-in-polygon: a place on a
     /// shared border keeps its region if it is one of them; one outside every region goes to the
     /// nearest within `toleranceMetres`, else is left out. Returns the CSV and what it did.

@@ -37,13 +37,13 @@ public struct TimeLimitExceeded: Error, Equatable, CustomStringConvertible {
     public let seconds: Double
 
     public var description: String {
-        "reading the document took longer than its limit of \(seconds.formatted()) s; nothing of it was stored"
+        "reading the document took longer than its limit of \(Deadline.figure(seconds)) s; nothing of it was stored"
     }
 }
 
-extension Double {
-    /// "10", "2.5": a figure as a person writes it.
-    fileprivate func formatted() -> String {
-        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
+extension Deadline {
+    /// "10", "2.5": a number of seconds as a person writes it.
+    public static func figure(_ seconds: Double) -> String {
+        seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
     }
 }

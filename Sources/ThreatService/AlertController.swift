@@ -135,7 +135,7 @@ struct AlertController: Sendable {
         switch outcome {
         case .success(let buffer)?: return buffer
         case .failure?: throw APIError(.contentTooLarge, "the body is over the limit of \(limit) bytes", closing: true)
-        case nil: throw APIError(.requestTimeout, "the body took longer than \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s to arrive", closing: true)
+        case nil: throw APIError(.requestTimeout, "the body took longer than \(Deadline.figure(seconds)) s to arrive", closing: true)
         }
     }
 

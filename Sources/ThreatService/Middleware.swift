@@ -216,14 +216,15 @@ struct RangeMiddleware<Context: RequestContext>: RouterMiddleware {
         case .whole:
             return response
         case .unsatisfiable:
+            // Our error answer, with the whole answer's other headers (CORS, Vary) and its length.
+            let error = try APIError(.rangeNotSatisfiable, "the range \(header) is outside the \(length) bytes of this answer")
+                .response(from: request, context: context)
             var headers = response.headers
             headers[.contentRange] = "bytes */\(length)"
             headers[.contentLength] = nil
             headers[.contentEncoding] = nil
-            headers[.contentType] = "application/json"
-            var w = JSONWriter()
-            w.value(.object(["error": .object(["status": .int(416), "message": .string("the range \(header) is outside the \(length) bytes of this answer")])]))
-            return Response(status: .rangeNotSatisfiable, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: w.bytes)))
+            headers[.contentType] = error.headers[.contentType]
+            return Response(status: error.status, headers: headers, body: error.body)
         case .part(let part):
             let collector = Collector()
             try await response.body.write(collector)

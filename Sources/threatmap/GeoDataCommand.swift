@@ -182,7 +182,7 @@ struct GeoDataImport: AsyncParsableCommand {
 
         let context = GEOSContext()
         let outline = try context.collection(atlas.regions.map { try GEOSObject($0.geometry, context: context) }).unaryUnion().geometry()
-        var job = BoundaryImport(table: atlas.table, zones: try BoundaryImport.zoneSpecs(mali.appendingPathComponent("zones.json")), outline: outline)
+        var job = BoundaryImport(table: atlas.table, zones: try Atlas.zonesAsWritten(mali.appendingPathComponent("zones.json")), outline: outline)
         job.sliverKm2 = sliverKm2
         for z in zones {
             let parts = z.split(separator: "=").map { String($0).trimmingCharacters(in: .whitespaces) }

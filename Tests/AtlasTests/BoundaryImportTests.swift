@@ -11,7 +11,7 @@ import ThreatModel
     let context = GEOSContext()
 
     func job() throws -> BoundaryImport {
-        let zones = try BoundaryImport.zoneSpecs(try GeoDataLocation.maliDirectory().appendingPathComponent("zones.json"))
+        let zones = try Atlas.zonesAsWritten(try GeoDataLocation.maliDirectory().appendingPathComponent("zones.json"))
         let outline = try context.collection(atlas.regions.map { try GEOSObject($0.geometry, context: context) }).unaryUnion().geometry()
         return BoundaryImport(table: atlas.table, zones: zones, outline: outline)
     }
