@@ -142,7 +142,7 @@ struct GeoDataImport: AsyncParsableCommand {
     static func field(_ wanted: String?, defaults: [String], in layer: VectorLayer, option: String) throws -> String? {
         if let wanted {
             guard let f = layer.fieldNames.first(where: { $0.lowercased() == wanted.lowercased() }) else {
-                throw ImportFailure("\(layer.path): no field \"\(wanted)\" (\(option)); its fields: \(layer.fieldNames.joined(separator: ", "))")
+                throw InputError(path: layer.path, message: "no field \"\(wanted)\" (\(option)); its fields: \(layer.fieldNames.joined(separator: ", "))")
             }
             return f
         }
@@ -153,15 +153,10 @@ struct GeoDataImport: AsyncParsableCommand {
         let started = Date()
         let mali = try GeoDataLocation.maliDirectory(explicit: geodata.directory)
         let atlas = try Atlas.load(from: mali)
-        let layer: VectorLayer
-        do {
-            layer = try VectorFile.read(regions, layer: self.layer)
-        } catch {
-            throw ImportFailure("\(error)")
-        }
+        let layer = try VectorFile.read(regions, layer: self.layer)
         for n in layer.notes { note("\(regions): \(n)") }
         guard let name = try Self.field(nameField, defaults: Self.nameFields, in: layer, option: "--name-field") else {
-            throw ImportFailure("\(regions): no name field found; name one with --name-field (its fields: \(layer.fieldNames.joined(separator: ", ")))")
+            throw InputError(path: regions, message: "no name field found; name one with --name-field (its fields: \(layer.fieldNames.joined(separator: ", ")))")
         }
         let code = try Self.field(codeField, defaults: Self.codeFields, in: layer, option: "--code-field")
         var units: [BoundaryUnit] = []
@@ -175,7 +170,7 @@ struct GeoDataImport: AsyncParsableCommand {
                                       geometry: .multiPolygon(g.polygons), origin: "feature \(f.index)"))
         }
         guard !units.isEmpty else {
-            throw ImportFailure("\(regions): none of its \(layer.features.count) features is a polygon; admin-1 boundaries are polygons")
+            throw InputError(path: regions, message: "none of its \(layer.features.count) features is a polygon; admin-1 boundaries are polygons")
         }
         note("\(regions): \(layer.features.count) features (GDAL \(layer.driver), layer \(layer.name), \(layer.crs)), names from \(name)" +
              (code.map { ", codes from \($0)" } ?? "") + (skipped > 0 ? "; \(skipped) without polygons skipped" : ""))
@@ -193,22 +188,16 @@ struct GeoDataImport: AsyncParsableCommand {
         do {
             result = try job.run(units)
         } catch let e as BoundaryImportError {
-            throw ImportFailure("\(regions): import stopped, nothing written:\n\(e)")
+            throw InputError(path: regions, message: "import stopped, nothing written:\n\(e)")
         }
         for line in result.report { note("  " + line) }
         let notes: [String]
         do {
             notes = try job.write(result, from: mali.deletingLastPathComponent(), places: atlas.places, to: URL(fileURLWithPath: o))
         } catch let e as BoundaryImportError {
-            throw ImportFailure("\(regions): the imported regions fail the GeoData check, nothing written:\n\(e)")
+            throw InputError(path: regions, message: "the imported regions fail the GeoData check, nothing written:\n\(e)")
         }
         for line in notes { note("  " + line) }
         print("wrote \(o): \(result.regions.features.count) regions in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; use it with --geodata \(o)")
     }
-}
-
-/// An import that stopped: what, where and why, without the usage text.
-struct ImportFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
