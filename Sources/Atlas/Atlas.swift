@@ -8,6 +8,33 @@ public struct RegionArea: Sendable {
     public var geometry: Geometry
     /// The region's seat (chief town), which the data build used to name the face.
     public var seat: Position?
+
+    public init(region: Region, geometry: Geometry, seat: Position? = nil) {
+        self.region = region
+        self.geometry = geometry
+        self.seat = seat
+    }
+}
+
+/// A cercle (admin-2 unit) with its boundary and the region it lies in, from `cercles.geojson`
+/// where an imported GeoData folder has one.
+public struct CercleArea: Sendable {
+    public var id: String
+    public var name: String
+    public var aliases: [String]
+    public var regionID: String
+    public var geometry: Geometry
+
+    public init(id: String, name: String, aliases: [String] = [], regionID: String, geometry: Geometry) {
+        self.id = id
+        self.name = name
+        self.aliases = aliases
+        self.regionID = regionID
+        self.geometry = geometry
+    }
+
+    /// The cercle as an area a `RegionLocator` can search.
+    public var area: RegionArea { RegionArea(region: Region(id: id, name: name, aliases: aliases), geometry: geometry, seat: nil) }
 }
 
 /// A named place of the gazetteer.
@@ -26,6 +53,8 @@ public struct Place: Sendable, Hashable {
     public var sourceID: String
     /// The region the source itself names for the place, mapped to our ids; empty if none.
     public var sourceRegionID: String
+    /// The cercle it lies in, by point-in-polygon, where the GeoData has cercles; else empty.
+    public var cercleID = ""
 
     public var allNames: [String] { [name] + aliases }
 }
@@ -43,11 +72,16 @@ public struct Atlas: Sendable {
     public var table: RegionTable
     /// Neighbours and rivers, where the folder has them (`landmarks.json`).
     public var landmarks: Landmarks?
+    /// The cercles, where the folder has them (`cercles.geojson`, written by `geodata import
+    /// --cercles`); empty otherwise, and every layer and reader works without them.
+    public var cercles: [CercleArea] = []
 
     public func region(_ id: String) -> RegionArea? { regions.first { $0.region.id == id } }
 
     /// The zone a region belongs to.
     public func zone(ofRegion id: String) -> Zone? { zones.first { $0.regionIDs.contains(id) } }
+
+    public func cercle(_ id: String) -> CercleArea? { cercles.first { $0.id == id } }
 
     /// Loads and checks `regions.geojson`, `zones.json`, `gazetteer.csv` (and the `regions.csv`
     /// they derive from) in `directory`.
@@ -58,8 +92,12 @@ public struct Atlas: Sendable {
         var undrawn: [String: String] = [:]
         for row in table.rows where !row.partOf.isEmpty { undrawn[row.id] = row.partOf }
         let zones = try loadZones(directory.appendingPathComponent("zones.json"), drawn: known, undrawn: undrawn)
-        let places = try loadGazetteer(directory.appendingPathComponent("gazetteer.csv"), regions: known)
+        let cerclesFile = directory.appendingPathComponent("cercles.geojson")
+        let cercles = FileManager.default.fileExists(atPath: cerclesFile.path) ? try loadCercles(cerclesFile, regions: known) : []
+        let places = try loadGazetteer(directory.appendingPathComponent("gazetteer.csv"), regions: known,
+                                       cercles: Set(cercles.map(\.id)))
         var atlas = Atlas(regions: regions, zones: zones, places: places, undrawnRegions: undrawn, table: table)
+        atlas.cercles = cercles
         atlas.landmarks = try Landmarks.load(from: directory, places: places)
         return atlas
     }
@@ -115,6 +153,34 @@ public struct Atlas: Sendable {
 
     /// `zones.json` as written: every zone with the ids it lists, drawn or not, its radius
     /// checked. `loadZones` checks the ids against the regions; `geodata import` rewrites them.
+    /// Reads `cercles.geojson`: features with `id`, `name`, `region` (a drawn region's id) and
+    /// optional `aliases`, with polygons.
+    public static func loadCercles(_ url: URL, regions: Set<String>) throws -> [CercleArea] {
+        let doc: GeoJSONObject
+        do {
+            doc = try GeoJSONReader().read(readFile(url))
+        } catch let e as GeoJSONError {
+            throw AtlasError(file: url.path, message: e.description)
+        }
+        var out: [CercleArea] = []
+        var seen = Set<String>()
+        for (i, f) in doc.featureCollection.features.enumerated() {
+            let at = "feature \(i)"
+            guard let id = f.properties["id"]?.stringValue, !id.isEmpty, let name = f.properties["name"]?.stringValue,
+                  let region = f.properties["region"]?.stringValue else {
+                throw AtlasError(file: url.path, message: "\(at): needs string properties id, name and region")
+            }
+            guard seen.insert(id).inserted else { throw AtlasError(file: url.path, message: "\(at): cercle id \"\(id)\" is used twice") }
+            guard regions.contains(region) else {
+                throw AtlasError(file: url.path, message: "\(at) (\(id)): region \"\(region)\" is not a drawn region")
+            }
+            guard let g = f.geometry, !g.polygons.isEmpty else { throw AtlasError(file: url.path, message: "\(at) (\(id)): no polygon") }
+            let aliases = (f.properties["aliases"]?.stringValue ?? "").split(separator: "|").map { String($0) }
+            out.append(CercleArea(id: id, name: name, aliases: aliases, regionID: region, geometry: g))
+        }
+        return out
+    }
+
     public static func zonesAsWritten(_ url: URL) throws -> [Zone] {
         let value: JSONValue
         do {
@@ -164,10 +230,12 @@ public struct Atlas: Sendable {
     }
 
     static let gazetteerHeader = ["name", "aliases", "kind", "lon", "lat", "region", "source", "source_id", "source_region"]
-    static let placeKinds: Set<String> = ["capital", "city", "town", "village"]
+    /// Written where the GeoData has cercles.
+    static let gazetteerCercleColumn = "cercle"
+    static let placeKinds: Set<String> = ["capital", "city", "town", "village", "commune"]
 
-    static func loadGazetteer(_ url: URL, regions: Set<String>) throws -> [Place] {
-        let csv = try GeoDataCSV(url, columns: gazetteerHeader)
+    static func loadGazetteer(_ url: URL, regions: Set<String>, cercles: Set<String> = []) throws -> [Place] {
+        let csv = try GeoDataCSV(url, columns: gazetteerHeader, optional: [gazetteerCercleColumn])
         var out: [Place] = []
         for row in csv.table.rows {
             func field(_ name: String) -> String { csv.field(row, name) }
@@ -182,10 +250,14 @@ public struct Atlas: Sendable {
             guard placeKinds.contains(field("kind")) else {
                 throw AtlasError(file: url.path, message: "\(at): kind must be one of \(placeKinds.sorted().joined(separator: ", "))")
             }
+            let cercle = field(gazetteerCercleColumn)
+            guard cercle.isEmpty || cercles.contains(cercle) else {
+                throw AtlasError(file: url.path, message: "\(at): unknown cercle \"\(cercle)\"")
+            }
             out.append(Place(
                 name: field("name"), aliases: field("aliases").split(separator: "|").map { String($0) },
                 kind: field("kind"), position: Position(lon, lat), regionID: field("region"),
-                source: field("source"), sourceID: field("source_id"), sourceRegionID: field("source_region")))
+                source: field("source"), sourceID: field("source_id"), sourceRegionID: field("source_region"), cercleID: cercle))
         }
         return out
     }

@@ -25,6 +25,9 @@ public struct AtlasCheck {
         public var placesAgreeing = 0
         /// Places whose source names another region than the one they lie in.
         public var disagreements: [String] = []
+        public var cercleCount = 0
+        /// Places listed in a cercle, and those lying in it.
+        public var placesInCercles = 0
         public var faults: [String] = []
 
         public var agreement: Double { placesCompared == 0 ? 1 : Double(placesAgreeing) / Double(placesCompared) }
@@ -38,6 +41,7 @@ public struct AtlasCheck {
             lines.append("union: \(unionParts) polygon(s), \(unionHoles) hole(s), \(Int(unionAreaKm2.rounded())) km²")
             lines.append("places: \(placesCompared) with a source region, \(placesAgreeing) agree (\(String(format: "%.1f", agreement * 100))%)")
             for d in disagreements { lines.append("  differs: \(d)") }
+            if cercleCount > 0 { lines.append("cercles: \(cercleCount), \(placesInCercles) places placed in one") }
             lines.append(faults.isEmpty ? "no faults" : "\(faults.count) fault(s)")
             return lines.joined(separator: "\n")
         }
@@ -89,9 +93,43 @@ public struct AtlasCheck {
                 report.disagreements.append("\(p.name) (\(p.source) \(p.sourceID)) lies in \(p.regionID); its source says \(p.sourceRegionID)")
             }
         }
+        try checkCercles(into: &report, regions: locator)
         for z in atlas.zones where z.regionIDs.isEmpty {
             report.faults.append("zone \(z.id) has no drawn region")
         }
         return report
+    }
+
+    /// Cercles: valid, not overlapping each other, inside the region they name; each place listed
+    /// in a cercle lies in it (or within the tolerance of it, as for regions).
+    func checkCercles(into report: inout Report, regions: RegionLocator) throws {
+        guard !atlas.cercles.isEmpty else { return }
+        report.cercleCount = atlas.cercles.count
+        let cercles = try RegionLocator(atlas.cercles.map(\.area), context: regions.context)
+        for (i, c) in atlas.cercles.enumerated() {
+            let o = cercles.objects[i]
+            if !(try o.isValid()) { report.faults.append("cercle \(c.id) is invalid: \(try o.validityReason())"); continue }
+            for j in try cercles.index.candidates(intersecting: o) where j > i {
+                if try o.relate(cercles.objects[j], pattern: "T********") {
+                    let km2 = Geodesic.wgs84.area(of: try o.intersection(cercles.objects[j]).geometry()) / 1e6
+                    report.faults.append("cercles \(c.id) and \(atlas.cercles[j].id) overlap by \(String(format: "%.3f", km2)) km²")
+                }
+            }
+            // Noding on the 1e-7° grid can leave slivers of a few square metres: a share of
+            // 1e-5 of the cercle (a few hundred m² for a typical one) is the tolerance.
+            if let region = regions.object(c.regionID) {
+                let share = try o.difference(region).area() / max(try o.area(), .leastNonzeroMagnitude)
+                if share > 1e-5 {
+                    report.faults.append("cercle \(c.id) reaches \(String(format: "%.3f", share * 100))% of its area outside its region \(c.regionID)")
+                }
+            }
+        }
+        for p in atlas.places where !p.cercleID.isEmpty {
+            report.placesInCercles += 1
+            let covering = try cercles.regions(covering: p.position)
+            if covering.contains(p.cercleID) { continue }
+            if covering.isEmpty, case let (id, metres) = try cercles.nearest(to: p.position), id == p.cercleID, metres <= Self.placeToleranceMetres { continue }
+            report.faults.append("\(p.name) \(p.position) is listed in cercle \(p.cercleID) but lies in [\(covering.joined(separator: ", "))]")
+        }
     }
 }

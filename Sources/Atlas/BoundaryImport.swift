@@ -7,13 +7,16 @@ import ThreatModel
 public struct BoundaryUnit: Sendable {
     public var name: String
     public var code: String
+    /// A cercle's region, as its region field gives it (name or code); empty if none.
+    public var parent: String
     public var geometry: Geometry
     /// "feature 3", for messages.
     public var origin: String
 
-    public init(name: String, code: String = "", geometry: Geometry, origin: String) {
+    public init(name: String, code: String = "", parent: String = "", geometry: Geometry, origin: String) {
         self.name = name
         self.code = code
+        self.parent = parent
         self.geometry = geometry
         self.origin = origin
     }
@@ -59,6 +62,13 @@ public struct BoundaryImport {
         public var zones: [Zone]
         /// What the import did, a line each: matches, repairs, slivers closed, stand-ins.
         public var report: [String]
+
+        public init(regions: FeatureCollection, table: RegionTable, zones: [Zone], report: [String]) {
+            self.regions = regions
+            self.table = table
+            self.zones = zones
+            self.report = report
+        }
     }
 
     /// Common words around a region's name in boundary files, dropped before matching.
@@ -95,17 +105,7 @@ public struct BoundaryImport {
 
         // Where the file lies: most of it must be Mali.
         let reference = try GEOSObject(outline, context: context)
-        var objects: [GEOSObject] = []
-        for u in units {
-            var o = try GEOSObject(u.geometry, context: context)
-            if !(try o.isValid()) {
-                let why = try o.validityReason()
-                o = try Self.polygonal(o.makeValid(), context: context)
-                let change = abs(Geodesic.wgs84.area(of: try o.geometry()) - Geodesic.wgs84.area(of: u.geometry)) / 1e6
-                report.append("\(u.origin) (\(u.name)) was not a valid polygon (\(why)): repaired with GEOS MakeValid, area changed by \(Self.km2(change))")
-            }
-            objects.append(o)
-        }
+        let objects = try Self.repaired(units, context: context, report: &report)
         let all = try context.collection(objects).unaryUnion()
         let referenceArea = try reference.area()
         let inside = try all.intersection(reference).area() / referenceArea
@@ -187,13 +187,7 @@ public struct BoundaryImport {
                 continue
             }
             // The neighbour sharing the longest border with the face takes it.
-            let edge = try face.boundary()
-            var best = (d.candidates[0], -1.0)
-            for c in d.candidates {
-                let shared = try edge.intersection(boundaries[c]).length()
-                if shared > best.1 { best = (c, shared) }
-            }
-            owner[d.face] = best.0
+            owner[d.face] = try Self.longestBorder(face, d.candidates, boundaries)
             if d.kind == "overlap" { closed.overlaps += 1 } else { closed.gaps += 1 }
             closed.km2 += km2
         }
@@ -262,6 +256,33 @@ public struct BoundaryImport {
         return Result(regions: FeatureCollection(features), table: RegionTable(rows: rows), zones: zonesOut, report: report)
     }
 
+    /// The units in GEOS form, invalid polygons repaired with GEOS MakeValid and reported.
+    static func repaired(_ units: [BoundaryUnit], context: GEOSContext, report: inout [String]) throws -> [GEOSObject] {
+        var objects: [GEOSObject] = []
+        for u in units {
+            var o = try GEOSObject(u.geometry, context: context)
+            if !(try o.isValid()) {
+                let why = try o.validityReason()
+                o = try Self.polygonal(o.makeValid(), context: context)
+                let change = abs(Geodesic.wgs84.area(of: try o.geometry()) - Geodesic.wgs84.area(of: u.geometry)) / 1e6
+                report.append("\(u.origin) (\(u.name)) was not a valid polygon (\(why)): repaired with GEOS MakeValid, area changed by \(Self.km2(change))")
+            }
+            objects.append(o)
+        }
+        return objects
+    }
+
+    /// Which of `candidates` shares the longest border with `face`.
+    static func longestBorder(_ face: GEOSObject, _ candidates: [Int], _ boundaries: [GEOSObject]) throws -> Int {
+        let edge = try face.boundary()
+        var best = (candidates[0], -1.0)
+        for c in candidates {
+            let shared = try edge.intersection(boundaries[c]).length()
+            if shared > best.1 { best = (c, shared) }
+        }
+        return best.0
+    }
+
     /// The polygons of a repaired shape (MakeValid may leave lines and points beside them).
     static func polygonal(_ o: GEOSObject, context: GEOSContext) throws -> GEOSObject {
         let g = try o.geometry()
@@ -291,14 +312,20 @@ extension Zone {
 }
 
 extension BoundaryImport {
-    /// The gazetteer's places re-placed in the new regions by point-in-polygon: a place on a
-    /// shared border keeps its region if it is one of them; one outside every region goes to the
-    /// nearest within `toleranceMetres`, else is left out. Returns the CSV and what it did.
-    public static func replace(_ places: [Place], in regions: [RegionArea], toleranceMetres: Double) throws -> (csv: String, notes: [String]) {
+    /// The gazetteer's places re-placed in the new regions (and cercles) by point-in-polygon: a
+    /// place on a shared border keeps its region if it is one of them; one outside every region
+    /// goes to the nearest within `toleranceMetres`, else is left out. A place's cercle is the one
+    /// of its region covering it, or the nearest of its region within the tolerance. Returns the
+    /// CSV and what it did.
+    public static func replace(_ places: [Place], in regions: [RegionArea], cercles: [CercleArea] = [],
+                               toleranceMetres: Double) throws -> (csv: String, notes: [String]) {
         let locator = try RegionLocator(regions)
+        let cercleLocator = try RegionLocator(cercles.map(\.area), context: locator.context)
+        let cercleRegion = Dictionary(cercles.map { ($0.id, $0.regionID) }, uniquingKeysWith: { a, _ in a })
         var rows: [[String]] = []
         var notes: [String] = []
         var moved = 0
+        var inCercles = 0
         for p in places {
             let covering = try locator.regions(covering: p.position)
             var region: String
@@ -314,18 +341,30 @@ extension BoundaryImport {
                 region = covering.contains(p.regionID) ? p.regionID : covering[0]
             }
             if region != p.regionID { moved += 1 }
-            rows.append([p.name, p.aliases.joined(separator: "|"), p.kind, String(p.position.x), String(p.position.y), region,
-                         p.source, p.sourceID, p.sourceRegionID])
+            var row = [p.name, p.aliases.joined(separator: "|"), p.kind, String(p.position.x), String(p.position.y), region,
+                       p.source, p.sourceID, p.sourceRegionID]
+            if !cercles.isEmpty {
+                var cercle = try cercleLocator.regions(covering: p.position).first { cercleRegion[$0] == region }
+                if cercle == nil, case let (id, metres) = try cercleLocator.nearest(to: p.position), metres <= toleranceMetres,
+                   cercleRegion[id] == region {
+                    cercle = id
+                }
+                if cercle != nil { inCercles += 1 }
+                row.append(cercle ?? "")
+            }
+            rows.append(row)
         }
-        notes.insert("gazetteer: \(rows.count) of \(places.count) places re-placed, \(moved) now in another region than before", at: 0)
-        return (CSVTable.format(header: Atlas.gazetteerHeader, rows: rows), notes)
+        notes.insert("gazetteer: \(rows.count) of \(places.count) places re-placed, \(moved) now in another region than before"
+                     + (cercles.isEmpty ? "" : ", \(inCercles) in a cercle"), at: 0)
+        let header = Atlas.gazetteerHeader + (cercles.isEmpty ? [] : [Atlas.gazetteerCercleColumn])
+        return (CSVTable.format(header: header, rows: rows), notes)
     }
 
     /// Writes a complete GeoData folder at `destination`: a copy of `source` (the GeoData root,
     /// without its sample alerts) with the imported regions, their table and zones, and the
     /// gazetteer re-placed; then loads and checks it. It is made beside `destination` and renamed
     /// into place only once it passes, so a failed import leaves no folder behind.
-    public func write(_ result: Result, from source: URL, places: [Place], to destination: URL,
+    public func write(_ result: Result, cercles: [CercleArea] = [], from source: URL, places: [Place], to destination: URL,
                       toleranceMetres: Double = 5_000) throws -> [String] {
         let fm = FileManager.default
         if fm.fileExists(atPath: destination.path) {
@@ -349,8 +388,13 @@ extension BoundaryImport {
             var w = JSONWriter()
             w.value(Zone.json(result.zones, about: "Threat zones: which regions form each zone, made by threatmap geodata import. Ids of regions the boundary file does not draw stand for the drawn region that holds them. The Bamako zone is the Bamako district plus the land within surrounding_radius_km of its boundary, measured on the ground."))
             try Data(w.bytes).write(to: mali.appendingPathComponent("zones.json"))
+            let cerclesFile = mali.appendingPathComponent("cercles.geojson")
+            try? fm.removeItem(at: cerclesFile)
+            if !cercles.isEmpty {
+                try Data(GeoJSONWriter(precision: 7, name: "cercles").write(Self.cercleCollection(cercles))).write(to: cerclesFile)
+            }
             let drawn = try Atlas.loadRegions(mali.appendingPathComponent("regions.geojson"))
-            let (gazetteer, notes) = try Self.replace(places, in: drawn, toleranceMetres: toleranceMetres)
+            let (gazetteer, notes) = try Self.replace(places, in: drawn, cercles: cercles, toleranceMetres: toleranceMetres)
             try Data(gazetteer.utf8).write(to: mali.appendingPathComponent("gazetteer.csv"))
             let check = try AtlasCheck(atlas: Atlas.load(from: mali)).run()
             guard check.faults.isEmpty else { throw BoundaryImportError(faults: check.faults.map { "geodata check: " + $0 }) }

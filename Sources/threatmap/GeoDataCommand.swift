@@ -96,7 +96,14 @@ struct GeoDataImport: AsyncParsableCommand {
             which needs a zone: --zone nioro=southern. Invalid polygons are repaired with GEOS; borders between \
             neighbours are made one (overlaps and gaps up to --sliver-km2 closed and reported, larger ones stop the \
             import, named with their area and place). Regions the file does not draw (Ménaka in a pre-2016 file) \
-            stand in the region holding their seat. The gazetteer is re-placed in the new regions.
+            stand in the region holding their seat.
+
+            --cercles adds admin-2 units (Mali's cercles, or any finer division such as communes): each is put in \
+            its region by --cercle-region-field (matched as region names are) or, without it, by the region holding \
+            most of it, and cut to that region, borders made one as for regions. Without --regions the current \
+            regions are kept. The cercles become a sixth layer, incidents get their cercle, and texts that name a \
+            cercle ("cercle de Bandiagara") map to its polygon. The gazetteer is re-placed in the new regions and \
+            cercles.
 
             DIR becomes a complete GeoData folder (a copy of --geodata with the new regions.geojson, regions.csv, \
             zones.json and gazetteer.csv) that every command takes with --geodata DIR or THREATMAP_GEODATA. It is \
@@ -105,10 +112,10 @@ struct GeoDataImport: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The admin-1 boundary file.", valueName: "file"))
-    var regions: String
+    @Option(help: ArgumentHelp("The admin-1 boundary file (default: keep the current regions, to add cercles to them).", valueName: "file"))
+    var regions: String?
 
-    @Option(help: ArgumentHelp("The layer to read (default: the file's first).", valueName: "name"))
+    @Option(help: ArgumentHelp("The layer of the regions file to read (default: the file's first).", valueName: "name"))
     var layer: String?
 
     @Option(name: .customLong("name-field"), help: ArgumentHelp("The field holding each region's name.", valueName: "field"))
@@ -116,6 +123,18 @@ struct GeoDataImport: AsyncParsableCommand {
 
     @Option(name: .customLong("code-field"), help: ArgumentHelp("A field holding each region's ISO 3166-2 code or P-code, used where the name matches nothing.", valueName: "field"))
     var codeField: String?
+
+    @Option(help: ArgumentHelp("The admin-2 (cercle) boundary file: adds the cercles layer and each incident's cercle.", valueName: "file"))
+    var cercles: String?
+
+    @Option(name: .customLong("cercle-layer"), help: ArgumentHelp("The layer of the cercles file to read (default: its first).", valueName: "name"))
+    var cercleLayer: String?
+
+    @Option(name: .customLong("cercle-name-field"), help: ArgumentHelp("The field holding each cercle's name.", valueName: "field"))
+    var cercleNameField: String?
+
+    @Option(name: .customLong("cercle-region-field"), help: ArgumentHelp("The field holding each cercle's region (name or code); without it, or where it matches no region, the region holding most of the cercle.", valueName: "field"))
+    var cercleRegionField: String?
 
     @Option(name: .customLong("zone"), help: ArgumentHelp("The zone of a region the file adds (by its name or id).", valueName: "region=zone"))
     var zones: [String] = []
@@ -130,8 +149,14 @@ struct GeoDataImport: AsyncParsableCommand {
 
     static let nameFields = ["name", "adm1_fr", "adm1_en", "admin1name_fr", "admin1name", "name_1", "shapename", "nom", "region", "adm1_name"]
     static let codeFields = ["adm1_pcode", "admin1pcode", "pcode", "iso_3166_2", "iso3166_2", "shapeiso", "iso"]
+    static let cercleNameFields = ["adm2_fr", "adm2_en", "admin2name_fr", "admin2name", "name_2", "cercle", "name", "shapename", "nom", "adm2_name"]
+    static let cercleRegionFields = ["adm1_fr", "adm1_en", "admin1name_fr", "admin1name", "name_1", "adm1_pcode", "admin1pcode", "region", "adm1_name"]
 
     func validate() throws {
+        if regions == nil && cercles == nil { throw ValidationError("give --regions FILE, --cercles FILE, or both") }
+        if cercles == nil && (cercleLayer != nil || cercleNameField != nil || cercleRegionField != nil) {
+            throw ValidationError("--cercle-layer, --cercle-name-field and --cercle-region-field need --cercles FILE")
+        }
         guard sliverKm2 >= 0, sliverKm2 <= 10_000 else { throw ValidationError("--sliver-km2 must be between 0 and 10000") }
         for z in zones where z.split(separator: "=").count != 2 {
             throw ValidationError("--zone \(z): expected REGION=ZONE, as in --zone nioro=southern")
@@ -149,16 +174,15 @@ struct GeoDataImport: AsyncParsableCommand {
         return defaults.lazy.compactMap { d in layer.fieldNames.first { $0.lowercased() == d } }.first
     }
 
-    func run() async throws {
-        let started = Date()
-        let mali = try GeoDataLocation.maliDirectory(explicit: geodata.directory)
-        let atlas = try Atlas.load(from: mali)
-        let layer = try VectorFile.read(regions, layer: self.layer)
-        for n in layer.notes { note("\(regions): \(n)") }
-        guard let name = try Self.field(nameField, defaults: Self.nameFields, in: layer, option: "--name-field") else {
-            throw InputError(path: regions, message: "no name field found; name one with --name-field (its fields: \(layer.fieldNames.joined(separator: ", ")))")
+    /// The polygon features of a boundary file, with their name, code and region fields.
+    static func units(_ path: String, layer wanted: String?, name nameField: String?, names: [String], nameOption: String,
+                      code codeField: String?, codes: [String], codeOption: String, kind: String) throws -> [BoundaryUnit] {
+        let layer = try VectorFile.read(path, layer: wanted)
+        for n in layer.notes { note("\(path): \(n)") }
+        guard let name = try field(nameField, defaults: names, in: layer, option: nameOption) else {
+            throw InputError(path: path, message: "no name field found; name one with \(nameOption) (its fields: \(layer.fieldNames.joined(separator: ", ")))")
         }
-        let code = try Self.field(codeField, defaults: Self.codeFields, in: layer, option: "--code-field")
+        let code = try field(codeField, defaults: codes, in: layer, option: codeOption)
         var units: [BoundaryUnit] = []
         var skipped = 0
         for f in layer.features {
@@ -166,15 +190,22 @@ struct GeoDataImport: AsyncParsableCommand {
                 skipped += 1
                 continue
             }
-            units.append(BoundaryUnit(name: f.fields[name] ?? "", code: code.flatMap { f.fields[$0] } ?? "",
+            let value = code.flatMap { f.fields[$0] } ?? ""
+            units.append(BoundaryUnit(name: f.fields[name] ?? "", code: kind == "cercle" ? "" : value, parent: kind == "cercle" ? value : "",
                                       geometry: .multiPolygon(g.polygons), origin: "feature \(f.index)"))
         }
         guard !units.isEmpty else {
-            throw InputError(path: regions, message: "none of its \(layer.features.count) features is a polygon; admin-1 boundaries are polygons")
+            throw InputError(path: path, message: "none of its \(layer.features.count) features is a polygon; \(kind) boundaries are polygons")
         }
-        note("\(regions): \(layer.features.count) features (GDAL \(layer.driver), layer \(layer.name), \(layer.crs)), names from \(name)" +
-             (code.map { ", codes from \($0)" } ?? "") + (skipped > 0 ? "; \(skipped) without polygons skipped" : ""))
+        note("\(path): \(layer.features.count) features (GDAL \(layer.driver), layer \(layer.name), \(layer.crs)), names from \(name)" +
+             (code.map { kind == "cercle" ? ", regions from \($0)" : ", codes from \($0)" } ?? "") + (skipped > 0 ? "; \(skipped) without polygons skipped" : ""))
+        return units
+    }
 
+    func run() async throws {
+        let started = Date()
+        let mali = try GeoDataLocation.maliDirectory(explicit: geodata.directory)
+        let atlas = try Atlas.load(from: mali)
         let context = GEOSContext()
         let outline = try context.collection(atlas.regions.map { try GEOSObject($0.geometry, context: context) }).unaryUnion().geometry()
         var job = BoundaryImport(table: atlas.table, zones: try Atlas.zonesAsWritten(mali.appendingPathComponent("zones.json")), outline: outline)
@@ -184,20 +215,52 @@ struct GeoDataImport: AsyncParsableCommand {
             job.zoneOf[NameFolding.fold(parts[0])] = parts[1]
             job.zoneOf[NameFolding.slug(parts[0])] = parts[1]
         }
-        let result: BoundaryImport.Result
-        do {
-            result = try job.run(units)
-        } catch let e as BoundaryImportError {
-            throw InputError(path: regions, message: "import stopped, nothing written:\n\(e)")
+        let source = regions ?? cercles!
+        var result: BoundaryImport.Result
+        if let regions {
+            let units = try Self.units(regions, layer: layer, name: nameField, names: Self.nameFields, nameOption: "--name-field",
+                                       code: codeField, codes: Self.codeFields, codeOption: "--code-field", kind: "admin-1")
+            do {
+                result = try job.run(units)
+            } catch let e as BoundaryImportError {
+                throw InputError(path: regions, message: "import stopped, nothing written:\n\(e)")
+            }
+        } else {
+            result = BoundaryImport.Result(
+                regions: FeatureCollection(atlas.regions.map { r in
+                    Feature(id: .string(r.region.id), geometry: r.geometry, properties: [
+                        "id": .string(r.region.id), "name": .string(r.region.name), "aliases": .string(r.region.aliases.joined(separator: "|")),
+                        "seat_lon": r.seat.map { .double($0.x) } ?? .null, "seat_lat": r.seat.map { .double($0.y) } ?? .null,
+                    ])
+                }),
+                table: atlas.table, zones: job.zones, report: ["regions kept as \(mali.path) draws them"])
         }
         for line in result.report { note("  " + line) }
+        var made: [CercleArea] = []
+        if let cercles {
+            let units = try Self.units(cercles, layer: cercleLayer, name: cercleNameField, names: Self.cercleNameFields,
+                                       nameOption: "--cercle-name-field", code: cercleRegionField, codes: Self.cercleRegionFields,
+                                       codeOption: "--cercle-region-field", kind: "cercle")
+            let areas = result.regions.features.map { f in
+                RegionArea(region: Region(id: f.properties["id"]?.stringValue ?? "", name: f.properties["name"]?.stringValue ?? "", aliases: []),
+                           geometry: f.geometry ?? .geometryCollection([]), seat: nil)
+            }
+            do {
+                let c = try job.cercles(units, regions: areas, table: result.table)
+                for line in c.report { note("  " + line) }
+                made = c.cercles
+            } catch let e as BoundaryImportError {
+                throw InputError(path: cercles, message: "import stopped, nothing written:\n\(e)")
+            }
+        }
         let notes: [String]
         do {
-            notes = try job.write(result, from: mali.deletingLastPathComponent(), places: atlas.places, to: URL(fileURLWithPath: o))
+            notes = try job.write(result, cercles: made, from: mali.deletingLastPathComponent(), places: atlas.places, to: URL(fileURLWithPath: o))
         } catch let e as BoundaryImportError {
-            throw InputError(path: regions, message: "the imported regions fail the GeoData check, nothing written:\n\(e)")
+            throw InputError(path: source, message: "the imported boundaries fail the GeoData check, nothing written:\n\(e)")
         }
         for line in notes { note("  " + line) }
-        print("wrote \(o): \(result.regions.features.count) regions in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; use it with --geodata \(o)")
+        print("wrote \(o): \(result.regions.features.count) regions" + (made.isEmpty ? "" : ", \(made.count) cercles")
+              + " in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; use it with --geodata \(o)")
     }
 }
