@@ -192,8 +192,8 @@ public struct AlertJSONReader {
             }
             let loc = try context.locate(p)
             return PlaceMention(text: "\(lat),\(lon)", kind: loc.isOutside ? .outside : .point, role: loc.isOutside ? .context : role,
-                                regionIDs: loc.regionID.map { [$0] } ?? [], zoneIDs: loc.zoneID.map { [$0] } ?? [], position: p,
-                                weight: loc.isOutside ? 0 : 1, provenance: prov, notes: loc.note.map { [$0] } ?? [])
+                                regionIDs: loc.regionID.map { [$0] } ?? [], zoneIDs: loc.zoneID.map { [$0] } ?? [],
+                                cercleIDs: loc.cercleID.map { [$0] }, position: p, weight: loc.isOutside ? 0 : 1, provenance: prov, notes: loc.note.map { [$0] } ?? [])
         }
         if let g = o["geometry"] {
             let geometry: Geometry
@@ -207,7 +207,7 @@ public struct AlertJSONReader {
         let located = try context.locate(area: g)
         let outside = located.regions.isEmpty
         return PlaceMention(text: text, kind: outside ? .outside : .area, role: outside ? .context : role, regionIDs: located.regions,
-                            zoneIDs: located.zones, position: position, geometry: g, weight: outside ? 0 : 1, provenance: provenance,
+                            zoneIDs: located.zones, cercleIDs: try context.cercles(overlapping: g, in: located.regions), position: position, geometry: g, weight: outside ? 0 : 1, provenance: provenance,
                             notes: located.note.map { [$0] } ?? [])
     }
 }

@@ -71,6 +71,7 @@ public enum AlertOutput {
                 m["lon"] = .double(pos.x)
                 m["lat"] = .double(pos.y)
             }
+            if let c = p.cercleIDs { m["cercles"] = strings(c) }
             if let k = p.placeKind { m["place_kind"] = .string(k) }
             if p.geometry != nil { m["has_geometry"] = .bool(true) }
             m["weight"] = .double(p.weight)
@@ -109,6 +110,7 @@ public enum AlertOutput {
             "location": .string(incident.location),
             "line": .int(incident.line),
         ]
+        if let c = incident.cercleID { o["cercle"] = .string(c) }
         if !incident.remarks.isEmpty { o["remarks"] = strings(incident.remarks) }
         return .object(o)
     }

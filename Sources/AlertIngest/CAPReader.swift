@@ -218,7 +218,8 @@ public struct CAPReader {
         let located = try context.locate(area: geometry)
         let outside = located.regions.isEmpty
         return PlaceMention(text: text, kind: outside ? .outside : .area, role: outside ? .context : .threat, name: nil,
-                            regionIDs: located.regions, zoneIDs: located.zones, position: position, geometry: geometry,
+                            regionIDs: located.regions, zoneIDs: located.zones,
+                            cercleIDs: try context.cercles(overlapping: geometry, in: located.regions), position: position, geometry: geometry,
                             weight: outside ? 0 : 1, provenance: provenance, notes: located.note.map { [$0] } ?? [])
     }
 

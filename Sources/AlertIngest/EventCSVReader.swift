@@ -23,13 +23,13 @@ public struct EventCSVReader {
     /// The column index of each field the reader uses, looked up once from the header.
     struct Columns {
         var ids: [Int?], actors: [Int?]
-        var event_date, latitude, longitude, fatalities, event_type, sub_event_type, admin1, location, notes: Int?
+        var event_date, latitude, longitude, fatalities, event_type, sub_event_type, admin1, admin2, location, notes: Int?
 
         init(_ c: [String: Int]) {
             ids = EventCSVReader.idColumns.map { c[$0] }
             actors = EventCSVReader.actorColumns.map { c[$0] }
             event_date = c["event_date"]; latitude = c["latitude"]; longitude = c["longitude"]; fatalities = c["fatalities"]
-            event_type = c["event_type"]; sub_event_type = c["sub_event_type"]; admin1 = c["admin1"]; location = c["location"]; notes = c["notes"]
+            event_type = c["event_type"]; sub_event_type = c["sub_event_type"]; admin1 = c["admin1"]; admin2 = c["admin2"]; location = c["location"]; notes = c["notes"]
         }
     }
 
@@ -168,11 +168,21 @@ public struct EventCSVReader {
                         remarks.append("the source's admin1 \"\(admin1)\" is no region we know")
                     }
                 }
+                let admin2 = field(col.admin2)
+                if !admin2.isEmpty, let cercle = location.cercleID {
+                    let said = context.cercleByName[fold(admin2)] ?? []
+                    if said.isEmpty {
+                        remarks.append("the source's admin2 \"\(admin2)\" is no cercle we know")
+                    } else if !said.contains(cercle) {
+                        remarks.append("the source's admin2 is \(admin2) (\(said.joined(separator: ", "))); the point lies in cercle \(cercle), which we keep")
+                    }
+                }
                 byID[id] = incidents.count
                 incidents.append(Incident(
                     id: id, date: date, position: position, regionID: location.regionID, zoneID: location.zoneID,
                     categories: categories, level: level, fatalities: fatalities, eventType: eventType, subEventType: subEventType,
-                    actors: actors, sourceAdmin1: admin1, location: field(col.location), notes: field(col.notes), line: line, remarks: remarks))
+                    actors: actors, sourceAdmin1: admin1, location: field(col.location), notes: field(col.notes), line: line, remarks: remarks,
+                    cercleID: location.cercleID))
                 hand(incidents[incidents.count - 1])
                 return true
             }, skipped: { fail($0.line, $0.message) })

@@ -126,6 +126,9 @@ public struct Lexicon: Sendable {
     public var nationwidePhrases = PhraseIndex<Bool>()
     public var countryNames = PhraseIndex<Bool>()
     public var regionSuffixes: Set<String> = []
+    /// The words that make a name a cercle's: before it ("cercle de"), after it ("cercle").
+    public var cerclePrefixes: [String] = []
+    public var cercleSuffixes: [String] = []
     public var notPlaces = PhraseIndex<Bool>()
     public var outsidePlaces = PhraseIndex<String>()
     public var sources = PhraseIndex<String>()
@@ -133,6 +136,11 @@ public struct Lexicon: Sendable {
     public var actorKinds: [String: String] = [:]
     /// Actor kinds that name a threat category where a text names such an actor.
     public var actorCategories: [String: ThreatCategory] = [:]
+
+    /// The phrases that name cercle `name`: each prefix before it, each suffix after it.
+    public func cerclePhrases(_ name: String) -> [String] {
+        cerclePrefixes.map { "\($0) \(name)" } + cercleSuffixes.map { "\(name) \($0)" }
+    }
     public var tactics = PhraseIndex<String>(matching: .stems)
     public var placeRadiusKilometres: [String: Double] = [:]
     public var acledEventTypes: [String: EventTypeRule] = [:]
@@ -325,6 +333,8 @@ public struct Lexicon: Sendable {
         for p in try strings("nationwide") { nationwidePhrases.add(p, true) }
         for p in try strings("country_names") { countryNames.add(p, true) }
         regionSuffixes = Set(try strings("region_suffixes").map(NameFolding.fold))
+        cerclePrefixes = try strings("cercle_prefixes")
+        cercleSuffixes = try strings("cercle_suffixes")
         for p in try strings("not_places") { notPlaces.add(p, true) }
         for p in try strings("outside_places") { outsidePlaces.add(p, p) }
         func entities(_ key: String, _ body: (String, [String], String) -> Void) throws {

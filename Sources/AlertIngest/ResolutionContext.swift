@@ -9,16 +9,27 @@ public enum PlaceReference: Sendable {
     case place(Int)
     /// A region, by drawn region id, with the name as the lexicon knows it.
     case region(String, name: String)
+    /// A cercle, by id ("cercle de Bandiagara", "Bankass cercle").
+    case cercle(String)
 }
 
 /// Where a point falls.
 public struct PointLocation: Sendable, Equatable {
     public var regionID: String?
     public var zoneID: String?
+    /// The cercle it lies in, where the GeoData has cercles.
+    public var cercleID: String?
     /// Set when the point is outside our boundary: near it (given the nearest region) or far.
     public var note: String?
 
     public var isOutside: Bool { regionID == nil }
+
+    public init(regionID: String?, zoneID: String?, cercleID: String? = nil, note: String?) {
+        self.regionID = regionID
+        self.zoneID = zoneID
+        self.cercleID = cercleID
+        self.note = note
+    }
 }
 
 /// Everything resolution needs: the atlas, the lexicon, name indexes, and the region and zone
@@ -28,9 +39,17 @@ public final class ResolutionContext {
     public let lexicon: Lexicon
     public let regions: RegionLocator
     public let zones: ZoneShapes
+    /// The cercles (empty where the GeoData has none), in the regions' GEOS context.
+    public let cercles: RegionLocator
+    let cercleRegion: [String: String]
     /// A point or area this close outside our boundary goes to the nearest region, with a note.
     public var toleranceMetres: Double
     public let placeNames: PhraseIndex<PlaceReference>
+    /// "cercle de Bandiagara", "Bankass cercle" → cercle id; matched whether or not the phrase
+    /// starts with a capital.
+    public let cercleNames: PhraseIndex<String>
+    /// Folded cercle names and aliases → cercle ids (a name can recur in two regions).
+    public let cercleByName: [String: [String]]
     /// Folded region names, aliases and ISO 3166-2 codes → drawn region id.
     public let regionByName: [String: String]
 
@@ -69,6 +88,8 @@ public final class ResolutionContext {
         let context = GEOSContext()
         regions = try RegionLocator(atlas.regions, context: context)
         zones = try ZoneShapes(atlas: atlas, context: context)
+        cercles = try RegionLocator(atlas.cercles.map(\.area), context: context)
+        cercleRegion = Dictionary(atlas.cercles.map { ($0.id, $0.regionID) }, uniquingKeysWith: { a, _ in a })
         var index = PhraseIndex<PlaceReference>()
         var byName: [String: String] = [:]
         // Places before regions: a town named like its region ("Gao") reads as the town, which
@@ -85,6 +106,20 @@ public final class ResolutionContext {
             byName[NameFolding.fold(row.id)] = row.drawnID
             if !row.iso3166_2.isEmpty { byName[NameFolding.fold(row.iso3166_2)] = row.drawnID }
         }
+        // A cercle is named with its word: "cercle de Bandiagara", "Bankass cercle"; its name
+        // alone is its town's.
+        var cercleIndex = PhraseIndex<String>()
+        for c in atlas.cercles {
+            for n in [c.name] + c.aliases {
+                for phrase in lexicon.cerclePhrases(n) { cercleIndex.add(phrase, c.id) }
+            }
+        }
+        cercleNames = cercleIndex
+        var cercleByName: [String: [String]] = [:]
+        for c in atlas.cercles {
+            for n in Set(([c.name] + c.aliases).map(NameFolding.fold)) { cercleByName[n, default: []].append(c.id) }
+        }
+        self.cercleByName = cercleByName
         placeNames = index
         regionByName = byName
     }
@@ -102,14 +137,46 @@ public final class ResolutionContext {
         let point = try GEOSObject(.point(p), context: regions.context)
         let covering = try regions.regions(covering: point)
         if let id = covering.first {
-            return PointLocation(regionID: id, zoneID: try zones.zone(covering: point) ?? atlas.zone(ofRegion: id)?.id, note: nil)
+            return PointLocation(regionID: id, zoneID: try zones.zone(covering: point) ?? atlas.zone(ofRegion: id)?.id,
+                                 cercleID: try cercle(of: point, in: id), note: nil)
         }
         let (id, metres) = try regions.nearest(to: p)
         if metres <= toleranceMetres {
-            return PointLocation(regionID: id, zoneID: atlas.zone(ofRegion: id)?.id,
+            return PointLocation(regionID: id, zoneID: atlas.zone(ofRegion: id)?.id, cercleID: try cercle(of: point, in: id, near: p),
                                  note: "\(Self.format(metres)) outside Mali as our boundary draws it; given the nearest region, \(id)")
         }
         return PointLocation(regionID: nil, zoneID: nil, note: "outside Mali: \(Self.format(metres)) from the nearest region, \(id)")
+    }
+
+    /// The cercle of `region` covering a point; for a point outside them (`near` given), the
+    /// nearest of that region's cercles within the tolerance. Nil without cercles.
+    func cercle(of point: GEOSObject, in region: String, near p: Position? = nil) throws -> String? {
+        guard !cercles.ids.isEmpty else { return nil }
+        if let id = try cercles.regions(covering: point).first(where: { cercleRegion[$0] == region }) { return id }
+        guard let p else { return nil }
+        let (id, metres) = try cercles.nearest(to: p)
+        return metres <= toleranceMetres && cercleRegion[id] == region ? id : nil
+    }
+
+    /// The cercles of `regions` an area overlaps; nil without cercles.
+    public func cercles(overlapping geometry: Geometry, in regions: [String]) throws -> [String]? {
+        guard !cercles.ids.isEmpty, !regions.isEmpty else { return nil }
+        var area = try GEOSObject(geometry, context: cercles.context)
+        if !(try area.isValid()) { area = try area.makeValid() }
+        var hit: [String] = []
+        for i in try cercles.index.candidates(intersecting: area) where regions.contains(cercleRegion[cercles.ids[i]] ?? "") {
+            if try cercles.objects[i].relate(area, pattern: "T********") { hit.append(cercles.ids[i]) }
+        }
+        return hit.sorted()
+    }
+
+    /// The region of a cercle.
+    public func region(ofCercle id: String) -> String? { cercleRegion[id] }
+
+    /// The zones a cercle overlaps (a cercle near Bamako can reach into the Bamako zone).
+    public func zones(ofCercle id: String) throws -> [String] {
+        guard let o = cercles.object(id) else { return [] }
+        return try zones.zones(overlapping: o)
     }
 
     /// The regions and zones an area overlaps, or a note when it lies outside Mali.

@@ -37,6 +37,8 @@ public struct PlaceMention: Hashable, Sendable, Codable {
         /// A gazetteer place: a town, city or village.
         case place
         case region
+        /// A cercle (admin-2 unit), where the GeoData has cercles.
+        case cercle
         case zone
         /// The whole country ("nationwide").
         case country
@@ -56,6 +58,9 @@ public struct PlaceMention: Hashable, Sendable, Codable {
     public var name: String?
     public var regionIDs: [String]
     public var zoneIDs: [String]
+    /// The cercles it stands in, where the GeoData has cercles: a named cercle, or the cercle of
+    /// a place or point. Nil when it stands for whole regions (or there are no cercles).
+    public var cercleIDs: [String]?
     /// A point place's position (lon/lat).
     public var position: Position?
     /// An area's footprint (lon/lat), for CAP polygons and circles.
@@ -70,14 +75,15 @@ public struct PlaceMention: Hashable, Sendable, Codable {
     public var notes: [String]
 
     public init(text: String, kind: Kind, role: PlaceRole, name: String? = nil, regionIDs: [String], zoneIDs: [String],
-                position: Position? = nil, geometry: Geometry? = nil, placeKind: String? = nil, weight: Double = 1,
-                provenance: Provenance, notes: [String] = []) {
+                cercleIDs: [String]? = nil, position: Position? = nil, geometry: Geometry? = nil, placeKind: String? = nil,
+                weight: Double = 1, provenance: Provenance, notes: [String] = []) {
         self.text = text
         self.kind = kind
         self.role = role
         self.name = name
         self.regionIDs = regionIDs
         self.zoneIDs = zoneIDs
+        self.cercleIDs = cercleIDs
         self.position = position
         self.geometry = geometry
         self.placeKind = placeKind
@@ -217,6 +223,8 @@ public struct Incident: Hashable, Sendable, Codable, Identifiable {
     /// Nil when the point lies outside Mali.
     public var regionID: String?
     public var zoneID: String?
+    /// The cercle it lies in, where the GeoData has cercles.
+    public var cercleID: String?
     public var categories: [ThreatCategory]
     public var level: ThreatLevel
     public var fatalities: Int
@@ -234,8 +242,9 @@ public struct Incident: Hashable, Sendable, Codable, Identifiable {
 
     public init(id: String, date: Date, position: Position, regionID: String?, zoneID: String?, categories: [ThreatCategory],
                 level: ThreatLevel, fatalities: Int, eventType: String, subEventType: String, actors: [String],
-                sourceAdmin1: String, location: String, notes: String, line: Int, remarks: [String]) {
+                sourceAdmin1: String, location: String, notes: String, line: Int, remarks: [String], cercleID: String? = nil) {
         self.id = id
+        self.cercleID = cercleID
         self.date = date
         self.position = position
         self.regionID = regionID

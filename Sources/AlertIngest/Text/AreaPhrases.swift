@@ -51,6 +51,9 @@ struct AreaReader {
             switch ref {
             case .place(let p): return context.atlas.places[p].position
             case .region(let id, _): return context.atlas.region(id)?.seat
+            case .cercle(let id):
+                guard let g = try? context.cercles.object(id)?.pointOnSurface().geometry(), case .point(let p) = g else { return nil }
+                return p
             }
         }
         var found: [(TextResolver.Hit, Range<Int>)] = []

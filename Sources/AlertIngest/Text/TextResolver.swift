@@ -110,6 +110,7 @@ public struct TextResolver {
             }
             if let m = lexicon.nationwidePhrases.match(tokens, at: i) { consider(.nationwide, m.length) }
             if let m = lexicon.remainderPhrases.match(tokens, at: i) { consider(.remainder, m.length) }
+            if let m = context.cercleNames.match(tokens, at: i) { consider(.place(.cercle(m.payload)), m.length) }
             if tokens[i].isCapitalized {
                 if let m = lexicon.outsidePlaces.match(tokens, at: i) { consider(.outside(m.payload), m.length) }
                 if let m = lexicon.countryNames.match(tokens, at: i) { consider(.country, m.length) }
@@ -212,6 +213,7 @@ public struct TextResolver {
             switch ref {
             case .region(let id, _): return (id, h.range.upperBound)
             case .place(let p): return (context.atlas.places[p].regionID, h.range.upperBound)
+            case .cercle(let id): return context.region(ofCercle: id).map { ($0, h.range.upperBound) }
             }
         }
         var found: [Hit] = []
@@ -563,8 +565,12 @@ public struct TextResolver {
             let place = atlas.places[i]
             let zone = try context.zones.zone(covering: place.position) ?? atlas.zone(ofRegion: place.regionID)?.id
             return PlaceMention(text: h.text, kind: .place, role: role, name: place.name, regionIDs: [place.regionID],
-                                zoneIDs: zone.map { [$0] } ?? [], position: place.position, placeKind: place.kind,
-                                weight: weight, provenance: provenance)
+                                zoneIDs: zone.map { [$0] } ?? [], cercleIDs: place.cercleID.isEmpty ? nil : [place.cercleID],
+                                position: place.position, placeKind: place.kind, weight: weight, provenance: provenance)
+        case .place(.cercle(let id)):
+            guard let cercle = atlas.cercle(id) else { return nil }
+            return PlaceMention(text: h.text, kind: .cercle, role: role, name: cercle.name, regionIDs: [cercle.regionID],
+                                zoneIDs: try context.zones(ofCercle: id), cercleIDs: [id], weight: weight, provenance: provenance)
         case .place(.region(let id, let name)):
             var notes: [String] = []
             if let holder = atlas.undrawnRegions.first(where: { $0.value == id && NameFolding.fold(name).contains($0.key) }) {
