@@ -3,9 +3,11 @@ import Foundation
 import Geo
 import ThreatModel
 
-/// The five layers of DESIGN.md.
+/// The five layers of DESIGN.md, and the cercles where the GeoData has them.
 public enum LayerName: String, CaseIterable, Sendable {
     case regions
+    /// Admin-2 units, only where the GeoData has cercles (`geodata import --cercles`).
+    case cercles
     case zones
     case alertAreas = "alert_areas"
     case incidents
@@ -32,6 +34,8 @@ public final class LayerBuilder {
     let context: GEOSContext
     let zoneShapes: ZoneShapes
     let regionObjects: [String: GEOSObject]
+    let cercleObjects: [String: GEOSObject]
+    let cerclesOfRegion: [String: [String]]
     let country: GEOSObject
     let preparedCountry: PreparedGeometry
     let buffering = MetricBuffering()
@@ -45,6 +49,10 @@ public final class LayerBuilder {
         var objects: [String: GEOSObject] = [:]
         for r in atlas.regions { objects[r.region.id] = try GEOSObject(r.geometry, context: context) }
         regionObjects = objects
+        var cercles: [String: GEOSObject] = [:]
+        for c in atlas.cercles { cercles[c.id] = try GEOSObject(c.geometry, context: context) }
+        cercleObjects = cercles
+        cerclesOfRegion = Dictionary(grouping: atlas.cercles, by: \.regionID).mapValues { $0.map(\.id) }
         country = try context.collection(atlas.regions.map { objects[$0.region.id]! }).coverageUnion()
         preparedCountry = try country.prepared()
         zoneShapes = try ZoneShapes(atlas: atlas, context: context)
@@ -57,18 +65,24 @@ public final class LayerBuilder {
         public var active: [Alert]
         public var regionThreats: [String: AreaThreat]
         public var zoneThreats: [String: AreaThreat]
+        public var cercleThreats: [String: AreaThreat] = [:]
     }
+
+    /// The layers this atlas has: the five, and `cercles` where it has cercles.
+    public var layerNames: [LayerName] { LayerName.allCases.filter { $0 != .cercles || !atlas.cercles.isEmpty } }
 
     /// Scores the alerts as of `moment`; incidents from `since` (by default 30 days before) count.
     public func snapshot(alerts: [Alert], at moment: Date, since: Date? = nil) -> Snapshot {
         let active = scoring.active(alerts, at: moment)
-        let (r, z) = scoring.threats(of: active)
-        return Snapshot(moment: moment, since: since ?? moment.addingTimeInterval(-30 * 86_400), active: active, regionThreats: r, zoneThreats: z)
+        let t = scoring.threats(of: active, cerclesOfRegion: cerclesOfRegion)
+        return Snapshot(moment: moment, since: since ?? moment.addingTimeInterval(-30 * 86_400), active: active,
+                        regionThreats: t.regions, zoneThreats: t.zones, cercleThreats: t.cercles)
     }
 
     public func layer(_ name: LayerName, _ s: Snapshot, incidents: [SourcedIncident]) throws -> FeatureCollection {
         switch name {
         case .regions: return regions(s)
+        case .cercles: return cercles(s)
         case .zones: return try zones(s)
         case .alertAreas: return try alertAreas(s)
         case .incidents: return Self.incidents(incidents, from: s.since, through: s.moment)
@@ -114,6 +128,16 @@ public final class LayerBuilder {
         })
     }
 
+    func cercles(_ s: Snapshot) -> FeatureCollection {
+        FeatureCollection(atlas.cercles.map { c in
+            var p: JSONObject = ["id": .string(c.id), "name": .string(c.name), "region": .string(c.regionID),
+                                 "zone": atlas.zone(ofRegion: c.regionID).map { .string($0.id) } ?? .null]
+            threatProperties(s.cercleThreats[c.id], into: &p)
+            p["area_km2"] = .double((Geodesic.wgs84.area(of: c.geometry) / 1e5).rounded() / 10)
+            return Feature(id: .string(c.id), geometry: c.geometry, properties: p)
+        })
+    }
+
     func zones(_ s: Snapshot) throws -> FeatureCollection {
         var out: [Feature] = []
         for (i, z) in atlas.zones.enumerated() {
@@ -134,6 +158,11 @@ public final class LayerBuilder {
         case .region:
             return m.regionIDs.count == 1 ? regionObjects[m.regionIDs[0]] : try cached("regions:\(m.regionIDs.joined(separator: ","))") {
                 try context.collection(m.regionIDs.compactMap { regionObjects[$0] }).coverageUnion()
+            }
+        case .cercle:
+            let ids = m.cercleIDs ?? []
+            return ids.count == 1 ? cercleObjects[ids[0]] : try cached("cercles:\(ids.joined(separator: ","))") {
+                try context.collection(ids.compactMap { cercleObjects[$0] }).coverageUnion()
             }
         case .zone:
             guard m.zoneIDs.count == 1, let i = zoneShapes.ids.firstIndex(of: m.zoneIDs[0]) else { return nil }
@@ -198,7 +227,7 @@ public final class LayerBuilder {
             .sorted { ($0.incident.date, $0.incident.id) < ($1.incident.date, $1.incident.id) }
         return FeatureCollection(selected.map { si in
             let i = si.incident
-            let p: JSONObject = [
+            var p: JSONObject = [
                 "event_id": .string(i.id), "region": i.regionID.map { .string($0) } ?? .null, "zone": i.zoneID.map { .string($0) } ?? .null,
                 "category": i.categories.first.map { .string($0.rawValue) } ?? .null,
                 "categories": .string(i.categories.map(\.rawValue).joined(separator: ",")),
@@ -207,6 +236,8 @@ public final class LayerBuilder {
                 "event_type": .string(i.eventType), "sub_event_type": .string(i.subEventType),
                 "location": .string(i.location), "source_alert": .string(si.source),
             ]
+            // Only where the GeoData has cercles, so that a map without them reads as before.
+            if let c = i.cercleID { p["cercle"] = .string(c) }
             return Feature(id: .string(i.id), geometry: .point(i.position), properties: p)
         })
     }

@@ -101,8 +101,18 @@ public struct ThreatScoring: Sendable {
 
     /// The threat per region and per zone from the active alerts.
     public func threats(of active: [Alert]) -> (regions: [String: AreaThreat], zones: [String: AreaThreat]) {
+        let t = threats(of: active, cerclesOfRegion: [:])
+        return (t.regions, t.zones)
+    }
+
+    /// The threat per region, zone and cercle. A statement about a cercle, or a place or point
+    /// in one, counts in that cercle (and its region); one about whole regions counts in every
+    /// cercle of them (`cerclesOfRegion`).
+    public func threats(of active: [Alert], cerclesOfRegion: [String: [String]])
+        -> (regions: [String: AreaThreat], zones: [String: AreaThreat], cercles: [String: AreaThreat]) {
         var regions: [String: AreaThreat] = [:]
         var zones: [String: AreaThreat] = [:]
+        var cercles: [String: AreaThreat] = [:]
         for alert in active {
             for a in alert.assessments {
                 guard let p = a.place else { continue }
@@ -110,8 +120,12 @@ public struct ThreatScoring: Sendable {
                 guard place.role != .context else { continue }
                 for r in place.regionIDs { regions[r, default: AreaThreat()].add(alert, a.category, a.level, a.provenance) }
                 for z in place.zoneIDs { zones[z, default: AreaThreat()].add(alert, a.category, a.level, a.provenance) }
+                guard !cerclesOfRegion.isEmpty else { continue }
+                for c in place.cercleIDs ?? place.regionIDs.flatMap({ cerclesOfRegion[$0] ?? [] }) {
+                    cercles[c, default: AreaThreat()].add(alert, a.category, a.level, a.provenance)
+                }
             }
         }
-        return (regions, zones)
+        return (regions, zones, cercles)
     }
 }

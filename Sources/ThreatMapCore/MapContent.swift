@@ -17,7 +17,8 @@ public struct MapContent: Sendable {
     /// from `since` (a day: its start; default `Moment.incidentWindowDays` before). Incidents need
     /// no GEOS: they are read and laid out on another thread while the areas are computed here.
     public static func make(store: ThreatStore?, builder: LayerBuilder, at moment: Date, since: Date? = nil,
-                            layers names: [LayerName] = LayerName.allCases) throws -> MapContent {
+                            layers requested: [LayerName]? = nil) throws -> MapContent {
+        let names = requested ?? builder.layerNames
         let from = Moment.incidentsStart(at: moment, since: since)
         let incidents = names.contains(.incidents) ? Background { try incidentsLayer(store, from: from, through: moment) } : nil
         var layers: [LayerName: FeatureCollection] = [:]
@@ -41,6 +42,7 @@ public struct MapContent: Sendable {
     /// What each layer holds, for TileJSON and the service's layer list.
     public static let descriptions: [String: String] = [
         "regions": "Mali's regions with their threat level",
+        "cercles": "Mali's cercles (admin-2 units) with their threat level",
         "zones": "Threat zones: northern, central, Bamako and surrounding area, southern",
         "alert_areas": "Footprints of the alerts active as of the date",
         "incidents": "Incidents from 30 days before the date",
@@ -57,7 +59,7 @@ extension LayerName {
     /// areas and incidents give way, lowest ranked first, in a tile over its limits.
     public var tilePolicy: TilePolicy {
         switch self {
-        case .regions, .zones: return .coverage
+        case .regions, .cercles, .zones: return .coverage
         case .labels: return .whole
         case .alertAreas, .incidents: return .ranked
         }
@@ -72,7 +74,7 @@ public struct TiledMap: Sendable {
 
     init(_ content: MapContent) {
         self.content = content
-        sources = LayerName.allCases.map { Self.source($0, content.layers[$0] ?? FeatureCollection()) }
+        sources = LayerName.allCases.filter { content.layers[$0] != nil }.map { Self.source($0, content.layers[$0]!) }
         bounds = sources.flatMap(\.features).compactMap(\.geometry.boundingBox)
             .reduce(into: BoundingBox?.none) { acc, b in if acc == nil { acc = b } else { acc!.extend(b) } }
             ?? BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85)

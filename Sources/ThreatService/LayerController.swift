@@ -43,8 +43,9 @@ struct LayerController: Sendable {
 
     func layer(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let raw = context.parameters.get("name") ?? ""
-        guard let name = LayerName(rawValue: raw) else {
-            throw APIError(.notFound, "no layer \"\(raw)\"; the layers are \(LayerName.allCases.map(\.rawValue).joined(separator: ", "))")
+        let names = service.builder.layerNames
+        guard let name = LayerName(rawValue: raw), names.contains(name) else {
+            throw APIError(.notFound, "no layer \"\(raw)\"; the layers are \(names.map(\.rawValue).joined(separator: ", "))")
         }
         let content = try await routes.content(request)
         var fc = content.layers[name] ?? FeatureCollection()

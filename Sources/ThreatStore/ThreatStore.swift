@@ -236,6 +236,9 @@ public final class ThreatStore: Sendable {
         m.registerMigration("v4: who sent each document") { db in
             try db.execute(sql: "ALTER TABLE document ADD COLUMN sender TEXT")
         }
+        m.registerMigration("v5: each incident's cercle, where the GeoData has cercles") { db in
+            try db.execute(sql: "ALTER TABLE incident ADD COLUMN cercle TEXT")
+        }
         return m
     }
 
@@ -422,6 +425,7 @@ public final class ThreatStore: Sendable {
             text(.location, i.location)
             text(.notes, i.notes)
             text(.remarks, i.remarks.joined(separator: "; "))
+            text(.cercle, i.cercleID)
             let rc = sqlite3_step(stmt)
             guard rc == SQLITE_DONE else {
                 throw StoreError(path: path, message: "storing incident \(i.id): \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
@@ -567,7 +571,8 @@ public final class ThreatStore: Sendable {
                     level: ThreatLevel(rawValue: int(.level)) ?? .minimal,
                     fatalities: int(.fatalities), eventType: text(.eventType) ?? "", subEventType: text(.subEventType) ?? "",
                     actors: actors.isEmpty ? [] : list(actors, ";"), sourceAdmin1: text(.admin1) ?? "", location: text(.location) ?? "",
-                    notes: text(.notes) ?? "", line: 0, remarks: remarks.isEmpty ? [] : remarks.components(separatedBy: "; "))
+                    notes: text(.notes) ?? "", line: 0, remarks: remarks.isEmpty ? [] : remarks.components(separatedBy: "; "),
+                    cercleID: text(.cercle))
                 out.append((incident, text(.source) ?? ""))
             }
             return out

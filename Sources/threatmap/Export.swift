@@ -83,12 +83,16 @@ struct ExportGeoJSON: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let names = all ? LayerName.allCases : [layer!]
+        let builder = try geodata.folder().layerBuilder()
+        let names = all ? builder.layerNames : [layer!]
+        if !builder.layerNames.contains(names[0]) {
+            throw ValidationError("the GeoData has no \(names[0].rawValue); its layers are \(builder.layerNames.map(\.rawValue).joined(separator: ", ")) (cercles come with geodata import --cercles)")
+        }
         if all { try FileManager.default.createDirectory(atPath: output!, withIntermediateDirectories: true) }
         func path(_ name: LayerName) -> String? {
             all ? URL(fileURLWithPath: output!).appendingPathComponent("\(name.rawValue).geojson").path : output
         }
-        let content = try MapContent.make(store: try existingStore(storeOptions), builder: try geodata.folder().layerBuilder(),
+        let content = try MapContent.make(store: try existingStore(storeOptions), builder: builder,
                                           at: (asOf ?? .now).date(), since: since?.date(), layers: names)
         for name in names {
             let features = content.layers[name] ?? FeatureCollection()
