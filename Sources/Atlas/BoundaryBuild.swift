@@ -73,11 +73,28 @@ public struct GazetteerBuild {
     /// source gives, to compare with ours.
     public var curated: CSVTable
     public var table: RegionTable
+    /// Communes (admin-3 units), one point each: `name,lon,lat,source_id`, from geoBoundaries.
+    public var communes: CSVTable?
+    /// Commune names not to add as places, folded: names that are common words, personal names or
+    /// areas wider than the commune in the texts we read (`communes-excluded.csv`).
+    public var excludedCommunes: Set<String> = []
 
-    public init(geonames: CSVTable, curated: CSVTable, table: RegionTable) {
+    public init(geonames: CSVTable, curated: CSVTable, table: RegionTable, communes: CSVTable? = nil, excludedCommunes: Set<String> = []) {
         self.geonames = geonames
         self.curated = curated
         self.table = table
+        self.communes = communes
+        self.excludedCommunes = excludedCommunes
+    }
+
+    /// A commune's name as a place: geoBoundaries writes Bamako's "Commune I" and some others'
+    /// "Tienfala Commune"; the word is dropped where a name is left.
+    static func communePlaceName(_ name: String) -> String {
+        let t = name.trimmingSpaces
+        for suffix in [" Commune", " commune"] where t.hasSuffix(suffix) && t.count > suffix.count {
+            return String(t.dropLast(suffix.count)).trimmingSpaces
+        }
+        return t
     }
 
     public struct Result {
@@ -166,6 +183,43 @@ public struct GazetteerBuild {
             }
             entries.append(Entry(name: f[ci.0], aliases: Self.aliases(for: f[ci.0], names), kind: f[ci.2], position: position,
                                  source: "curated", sourceID: f[ci.6], sourceRegion: f[ci.5]))
+        }
+
+        if let c = communes {
+            let ki = try (Self.column(c, "name", "communes"), Self.column(c, "lon", "communes"), Self.column(c, "lat", "communes"),
+                          Self.column(c, "source_id", "communes"))
+            // Names already taken: the places so far (a commune named like a town is that town's,
+            // whose point is the town's own) and the regions.
+            var taken = Set(entries.flatMap { e in ([e.name] + e.aliases).map(NameFolding.fold) })
+            for row in table.rows { taken.formUnion(([row.name, row.id] + row.aliases).map(NameFolding.fold)) }
+            let rows = c.rows.map { r in (r, r.fields.map(\.trimmingSpaces)) }.filter { $0.1.count > ki.3 }
+            var count: [String: Int] = [:]
+            for (_, f) in rows { count[NameFolding.fold(Self.communePlaceName(f[ki.0])), default: 0] += 1 }
+            var added = 0, skipped: [String: [String]] = [:]
+            for (r, f) in rows {
+                let name = Self.communePlaceName(f[ki.0])
+                let key = NameFolding.fold(name)
+                guard let lon = Double(f[ki.1]), let lat = Double(f[ki.2]), !name.isEmpty else {
+                    notes.append("communes line \(r.line): skipped, malformed")
+                    continue
+                }
+                if excludedCommunes.contains(key) || excludedCommunes.contains(NameFolding.fold(f[ki.0])) {
+                    skipped["excluded", default: []].append(name)
+                } else if taken.contains(key) {
+                    skipped["named like a place or region", default: []].append(name)
+                } else if count[key, default: 0] > 1 {
+                    // Two communes of one name: a text naming it cannot say which.
+                    skipped["shared by \(count[key]!) communes", default: []].append(name)
+                } else {
+                    entries.append(Entry(name: name, aliases: Self.aliases(for: name, []), kind: "commune", position: Position(lon, lat),
+                                         source: "geoboundaries", sourceID: f[ki.3], sourceRegion: ""))
+                    added += 1
+                }
+            }
+            notes.append("communes: \(added) added as places")
+            for (why, names) in skipped.sorted(by: { $0.key < $1.key }) {
+                notes.append("communes not added, \(why): \(Set(names).sorted().joined(separator: ", "))")
+            }
         }
 
         var rows: [[String]] = []

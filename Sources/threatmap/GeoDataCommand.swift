@@ -31,6 +31,9 @@ struct GeoDataBuild: AsyncParsableCommand {
     @Option(help: ArgumentHelp("GeoNames places in Mali as CSV (geonameid,name,latitude,longitude,admin1code,population,alternatenames).", valueName: "file"))
     var geonames: String
 
+    @Option(help: ArgumentHelp("Communes as CSV (name,lon,lat,source_id: one point inside each), added as places of kind commune; communes-excluded.csv in the folder lists names left out.", valueName: "file"))
+    var communes: String?
+
     @Option(help: ArgumentHelp("The folder to write (GeoData/mali); regions.csv and places-curated.csv are read from it.", valueName: "dir"))
     var out: String
 
@@ -50,7 +53,17 @@ struct GeoDataBuild: AsyncParsableCommand {
         let areas = try Atlas.loadRegions(dir.appendingPathComponent("regions.geojson"))
         let geonamesTable = try CSVTable(parsing: String(contentsOfFile: geonames, encoding: .utf8))
         let curated = try CSVTable(parsing: String(contentsOf: dir.appendingPathComponent("places-curated.csv"), encoding: .utf8))
-        let result = try GazetteerBuild(geonames: geonamesTable, curated: curated, table: table).build(regions: areas)
+        var build = GazetteerBuild(geonames: geonamesTable, curated: curated, table: table)
+        if let communes {
+            build.communes = try CSVTable(parsing: String(contentsOfFile: communes, encoding: .utf8))
+            let excluded = dir.appendingPathComponent("communes-excluded.csv")
+            if FileManager.default.fileExists(atPath: excluded.path) {
+                let t = try CSVTable(parsing: String(contentsOf: excluded, encoding: .utf8))
+                guard let i = t.column("name") else { throw InputError(path: excluded.path, message: "missing column \"name\"") }
+                build.excludedCommunes = Set(t.rows.compactMap { $0.fields.count > i ? NameFolding.fold($0.fields[i]) : nil })
+            }
+        }
+        let result = try build.build(regions: areas)
         let text = CSVTable.format(header: result.header, rows: result.rows)
         try emit(Array(text.utf8), to: dir.appendingPathComponent("gazetteer.csv").path)
         for n in result.notes { note("  " + n) }
