@@ -144,7 +144,7 @@ import ThreatModel
               </info>
             </alert>
             """)
-        #expect(a.regionIDs.count == 9)
+        #expect(a.regionIDs.count == 10)
         #expect(a.published.map(DateParsing.format) == "2024-03-01T17:00:00Z")
         #expect(a.categoryLevels == [.armedConflict: .high])  // no category named: the default
     }

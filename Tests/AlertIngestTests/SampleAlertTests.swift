@@ -23,7 +23,7 @@ import ThreatModel
         #expect(a.messageType == .update)
         #expect(a.updateNumber == 2)
         #expect(a.references.count == 2)
-        #expect(Set(a.regionIDs) == ["gao", "kidal", "tombouctou"])
+        #expect(Set(a.regionIDs) == ["gao", "kidal", "menaka", "tombouctou"])
         #expect(a.zoneIDs == ["northern"])
         #expect(regionLevel(a, "gao", .kidnapping) == 5)  // "very high", Critical
         #expect(a.actors == ["ISSP"])
@@ -49,7 +49,7 @@ import ThreatModel
 
     @Test func nationwideCurfew() throws {
         let a = try readAlert(try sample("mali-2025-01-nationwide-curfew.txt"))
-        #expect(a.regionIDs.count == 9)
+        #expect(a.regionIDs.count == 10)
         #expect(Set(a.zoneIDs) == ["northern", "central", "bamako", "southern"])
         #expect(a.categoryLevels[.civilUnrest] == .extreme)
         #expect(a.sources == ["US Embassy"])
@@ -112,9 +112,9 @@ import ThreatModel
         #expect(a.places.isEmpty && a.assessments.isEmpty)
     }
 
-    @Test func capGeocodeForAnUndrawnRegion() throws {
+    @Test func capGeocodeForMenaka() throws {
         let a = try readAlert(try sample("cap-menaka-2024-07.xml"))
-        #expect(a.regionIDs == ["gao"])  // Ménaka lies inside Gao in our boundary data
+        #expect(a.regionIDs == ["menaka"])
         #expect(a.places.contains { $0.kind == .region && $0.provenance.text == "ML-9" })
         #expect(a.categoryLevels == [.armedConflict: .high])
     }
@@ -135,7 +135,7 @@ import ThreatModel
         #expect(t.merged == 1)  // MLI30001 is listed once per actor
         #expect(byID["MLI30001"]?.actors.count == 2)
         #expect(byID["MLI30001"]?.categories == [.terrorism])
-        #expect(byID["MLI30002"]?.regionID == "gao")  // admin1 Menaka: inside Gao in our data, no disagreement
+        #expect(byID["MLI30002"]?.regionID == "menaka")  // admin1 Menaka
         #expect(byID["MLI30002"]?.level == .extreme)  // 12 killed
         #expect(byID["MLI30002"]?.categories.contains(.terrorism) == true)  // Islamic State (Sahel)
         #expect(byID["MLI30002"].map { DateParsing.formatDay($0.date) } == "2024-06-21")  // "21 June 2024"

@@ -175,7 +175,7 @@ func level(_ p: JSONObject?, _ key: String = "level") -> Int { p?[key]?.intValue
         let f = try Fixture()
         let s = f.builder.snapshot(alerts: [], at: Date())
         let labels = try f.builder.layer(.labels, s, incidents: [])
-        #expect(labels.features.count == 13)
+        #expect(labels.features.count == 14)
         let ctx = GEOSContext()
         let regions = try f.builder.layer(.regions, s, incidents: [])
         let zones = try f.builder.layer(.zones, s, incidents: [])

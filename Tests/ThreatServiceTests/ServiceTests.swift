@@ -154,7 +154,7 @@ let kidalAlert = """
             let r = try await client.execute(uri: "/layers/regions?as_of=2024-07-05", method: .get)
             #expect(r.status == .ok && r.headers[.contentType] == "application/geo+json")
             let regions = try GeoJSONReader().read(Array(r.body.readableBytesView)).featureCollection
-            #expect(regions.features.count == 9)
+            #expect(regions.features.count == 10)
             // Around Bamako only: the district and the regions that touch the box.
             let near = try GeoJSONReader().read(Array(try await client.execute(uri: "/layers/regions?as_of=2024-07-05&bbox=-8.1,12.5,-7.9,12.7", method: .get).body.readableBytesView)).featureCollection
             let ids = Set(near.features.compactMap { $0.properties["id"]?.stringValue })

@@ -67,9 +67,9 @@ struct CLI {
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try GeoJSONReader().read(Array(r.stdout))
         let features = doc.featureCollection.features
-        #expect(features.count == 9)
+        #expect(features.count == 10)
         #expect(Set(features.compactMap { $0.properties["id"]?.stringValue }) ==
-            ["bamako", "gao", "kayes", "kidal", "koulikoro", "mopti", "segou", "sikasso", "tombouctou"])
+            ["bamako", "gao", "kayes", "kidal", "koulikoro", "menaka", "mopti", "segou", "sikasso", "tombouctou"])
         #expect(features.allSatisfy { $0.id == .string($0.properties["id"]!.stringValue!) })
         for f in features {
             for p in f.geometry!.polygons {
@@ -101,7 +101,7 @@ struct CLI {
         #expect(r.stdout.isEmpty)
         let text = try String(contentsOf: file, encoding: .utf8)
         let features = try GeoJSONReader().read(text).featureCollection.features
-        #expect(features.count == 9)
+        #expect(features.count == 10)
         // No coordinate has more than three decimals.
         for f in features {
             f.geometry?.forEachPosition { p in
@@ -138,7 +138,7 @@ struct CLI {
     @Test func geodataCheckPassesAndPrintsFigures() throws {
         let r = try CLI.run(["geodata", "check"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.text.contains("regions: 9"))
+        #expect(r.text.contains("regions: 10"))
         #expect(r.text.contains("no faults"))
     }
 }

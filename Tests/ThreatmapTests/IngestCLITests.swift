@@ -35,7 +35,7 @@ struct Scratch {
         let r = try CLI.run(["resolve", sampleFile("gao-2023-09-ansongo-kidnapping.txt")])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try JSONParser.parse(Array(r.stdout)).objectValue)
-        #expect(o["regions"] == ["gao", "kidal", "tombouctou"])
+        #expect(o["regions"] == ["gao", "kidal", "menaka", "tombouctou"])
         #expect(o["zones"] == ["northern"])
         #expect(o["categories"]?.objectValue?["kidnapping"] == 5)
         #expect(o["level"] == 5)
@@ -161,8 +161,8 @@ struct Scratch {
         let mopti = try #require(regions.features.first { $0.properties["id"] == "mopti" })
         #expect(mopti.properties["level"] == 4)
         #expect(mopti.properties["level_terrorism"] == 4)
-        let gao = try #require(regions.features.first { $0.properties["id"] == "gao" })
-        #expect(gao.properties["level_armed_conflict"] == 4)  // the Ménaka clashes, CAP Severe
+        let menaka = try #require(regions.features.first { $0.properties["id"] == "menaka" })
+        #expect(menaka.properties["level_armed_conflict"] == 4)  // the Ménaka clashes, CAP Severe
         let incidents = try GeoJSONReader().read(Array(runs[0]["incidents"]!)).featureCollection
         #expect(incidents.features.count == 5)  // June 5 to July 5: MLI30001, 30002, 30003, 30004, 30006
     }
