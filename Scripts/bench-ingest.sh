@@ -35,9 +35,25 @@ mapped=$(sqlite3 "$work/store.sqlite" "SELECT COUNT(*) FROM incident WHERE regio
 timed gdal 'rm -f "$work/events.gpkg"' ogr2ogr -f GPKG "$work/events.gpkg" "$work/events.csv" -oo X_POSSIBLE_NAMES=longitude -oo Y_POSSIBLE_NAMES=latitude -a_srs EPSG:4326 -nln events
 gdal_rows=$(ogrinfo -so "$work/events.gpkg" events | sed -n 's/^Feature Count: //p')
 
+# With cercles: geoBoundaries' 701 communes imported as the admin-2 layer (the finest division
+# there is here; Mali's 49 cercles would be cheaper), then the same ingest mapping every row to its
+# cercle as well.
+bash Scripts/geodata-communes.sh "${THREATMAP_GEODATA_CACHE:-.build-geodata}" >/dev/null
+start=$(date +%s.%N)
+"$bin" geodata import --cercles "${THREATMAP_GEODATA_CACHE:-.build-geodata}/mali-communes.geojson" --cercle-name-field name \
+  -o "$work/geodata-cercles" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+end=$(date +%s.%N)
+import=$(python3 -c "print($end - $start)")
+cercles=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['features']))" "$work/geodata-cercles/mali/cercles.geojson")
+timed tmc 'rm -f "$work"/store-c.sqlite*' "$bin" ingest --geodata "$work/geodata-cercles" --store "$work/store-c.sqlite" "$work/events.csv"
+incercle=$(sqlite3 "$work/store-c.sqlite" "SELECT COUNT(*) FROM incident WHERE cercle IS NOT NULL")
+
 echo
 echo "Ingest of $rows ACLED-style rows ($size MB CSV), this machine, median of $runs runs each"
 printf '%-44s %9s %12s %10s %s\n' "tool" "seconds" "rows/s" "rows" "what it does"
 printf '%-44s %9s %12s %10s %s\n' "threatmap ingest (release)" "$(seconds "$tm")" "$(python3 -c "print(round($rows/$tm))")" "$stored" "parse, map $mapped to regions and zones, SQLite"
+printf '%-44s %9s %12s %10s %s\n' "threatmap ingest, $cercles cercles (release)" "$(seconds "$tmc")" "$(python3 -c "print(round($rows/$tmc))")" "$rows" "the same, and $incercle mapped to cercles"
 printf '%-44s %9s %12s %10s %s\n' "ogr2ogr -f GPKG (GDAL $(gdal-config --version 2>/dev/null || ogrinfo --version | cut -d' ' -f2 | tr -d ,))" "$(seconds "$gdal")" "$(python3 -c "print(round($rows/$gdal))")" "$gdal_rows" "parse, GeoPackage (no mapping)"
 echo "ratio ogr2ogr time / threatmap time: $(python3 -c "print(f'{$gdal/$tm:.2f}')")  (above 1: ThreatMap is faster)"
+echo "ratio ogr2ogr time / threatmap time with cercles: $(python3 -c "print(f'{$gdal/$tmc:.2f}')")"
+echo "geodata import --cercles of the 701 communes: $(seconds "$import") s ($cercles cercles)"

@@ -20,7 +20,7 @@ info=$(ogrinfo -al -so "$out/regions.geojson" 2>&1)
 check "ogrinfo opens regions.geojson" contains "$info" "using driver \`GeoJSON' successful"
 check "layer is named regions" contains "$info" "Layer name: regions"
 check "geometry type is Polygon" contains "$info" "Geometry: Polygon"
-check "9 features" contains "$info" "Feature Count: 9"
+check "9 features" contains "$info" "Feature Count: 10"
 check "WGS 84" contains "$info" 'ID["EPSG",4326]'
 check "id is a string field" contains "$info" "id: String"
 check "area_km2 is a real field" contains "$info" "area_km2: Real"
@@ -50,7 +50,7 @@ for _ in $(seq 1 100); do
 done
 url="http://127.0.0.1:$port"
 info=$(ogrinfo -ro -al -so "/vsicurl/$url/layers/regions?as_of=2026-10-06" 2>&1)
-check "/vsicurl/ opens a served regions layer" contains "$info" "Feature Count: 9"
+check "/vsicurl/ opens a served regions layer" contains "$info" "Feature Count: 10"
 info=$(ogrinfo -ro -al -so "/vsicurl/$url/layers/alert_areas?as_of=2026-10-06" 2>&1)
 check "/vsicurl/ opens a served alert_areas layer" contains "$info" "Polygon"
 info=$(ogrinfo -ro -so "/vsicurl/$url/tiles/5/15/14.mvt?as_of=2026-10-06" 2>&1)
