@@ -6,24 +6,12 @@ import Testing
 /// Shapefile in Web Mercator by ogr2ogr, imported beside the current regions; the folder then
 /// checked, read, ingested and exported by the built binary.
 @Suite struct CercleImportCLITests {
-    let work: URL
+    let work: ScratchFolder
 
-    init() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-cercles-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
+    init() throws { work = try ScratchFolder("cercles") }
 
-    func path(_ name: String) -> String { work.appendingPathComponent(name).path }
-
-    func ogr2ogr(_ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ogr2ogr"] + arguments
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "ogr2ogr \(arguments.joined(separator: " "))")
-    }
+    func path(_ name: String) -> String { work.path(name) }
+    func ogr2ogr(_ arguments: [String]) throws { try work.ogr2ogr(arguments) }
 
     /// Mopti as two cercles split at 3.2°W (Bandiagara east of it, Djenné west), each grown by
     /// about 10 m so that they overlap each other and their neighbours slightly, as real files do.

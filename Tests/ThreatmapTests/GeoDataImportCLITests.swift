@@ -6,24 +6,12 @@ import Testing
 /// formats and two coordinate systems, good and bad, imported by the built binary; the folders
 /// it writes used by the other commands.
 @Suite struct GeoDataImportCLITests {
-    let work: URL
+    let work: ScratchFolder
 
-    init() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-import-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
+    init() throws { work = try ScratchFolder("import") }
 
-    func path(_ name: String) -> String { work.appendingPathComponent(name).path }
-
-    func ogr2ogr(_ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ogr2ogr"] + arguments
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "ogr2ogr \(arguments.joined(separator: " "))")
-    }
+    func path(_ name: String) -> String { work.path(name) }
+    func ogr2ogr(_ arguments: [String]) throws { try work.ogr2ogr(arguments) }
 
     /// Our regions as ogr2ogr writes them: GeoJSON in WGS 84, a GeoPackage, a Shapefile in Web Mercator.
     func files() throws -> [String] {
