@@ -154,8 +154,7 @@ public final class ResolutionContext {
         guard !cercles.ids.isEmpty else { return nil }
         if let id = try cercles.regions(covering: point).first(where: { cercleRegion[$0] == region }) { return id }
         guard let p else { return nil }
-        let (id, metres) = try cercles.nearest(to: p)
-        return metres <= toleranceMetres && cercleRegion[id] == region ? id : nil
+        return try cercles.nearest(to: p, withinMetres: toleranceMetres) { cercleRegion[$0] == region }?.id
     }
 
     /// The cercles of `regions` an area overlaps; nil without cercles.

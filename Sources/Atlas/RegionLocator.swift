@@ -1,3 +1,4 @@
+import Foundation
 import Geo
 
 /// Finds the regions a point or shape lies in, with prepared region geometries behind an
@@ -41,6 +42,23 @@ public final class RegionLocator {
             let (_, q) = try point.nearestPoints(to: o)
             let d = Geodesic.wgs84.distance(p, q)
             if d < best.1 { best = (ids[i], d) }
+        }
+        return best
+    }
+
+    /// The nearest region within `limit` metres of a point among those `include` accepts, and its
+    /// distance; nil when none is that near. Only the regions whose envelope meets a box of the
+    /// limit's size around the point are measured, so this stays cheap with hundreds of units.
+    public func nearest(to p: Position, withinMetres limit: Double, where include: (String) -> Bool = { _ in true }) throws -> (id: String, metres: Double)? {
+        // 110 km per degree is less than a degree of latitude anywhere: the box is a little larger than the limit.
+        let dy = limit / 110_000, dx = limit / (110_000 * max(cos(p.y * .pi / 180), 0.01))
+        let box = BoundingBox(minX: p.x - dx, minY: p.y - dy, maxX: p.x + dx, maxY: p.y + dy)
+        let point = try GEOSObject(.point(p), context: context)
+        var best: (id: String, metres: Double)?
+        for i in try index.candidates(intersecting: GEOSObject(.polygon(box.polygon), context: context)) where include(ids[i]) {
+            let (_, q) = try point.nearestPoints(to: objects[i])
+            let d = Geodesic.wgs84.distance(p, q)
+            if d <= limit, d < (best?.metres ?? .infinity) { best = (ids[i], d) }
         }
         return best
     }
