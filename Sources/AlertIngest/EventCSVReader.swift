@@ -23,13 +23,14 @@ public struct EventCSVReader {
     /// The column index of each field the reader uses, looked up once from the header.
     struct Columns {
         var ids: [Int?], actors: [Int?]
-        var event_date, latitude, longitude, fatalities, event_type, sub_event_type, admin1, admin2, location, notes: Int?
+        var event_date, latitude, longitude, fatalities, event_type, sub_event_type, admin1, admin2, location, notes, civilian_targeting: Int?
 
         init(_ c: [String: Int]) {
             ids = EventCSVReader.idColumns.map { c[$0] }
             actors = EventCSVReader.actorColumns.map { c[$0] }
             event_date = c["event_date"]; latitude = c["latitude"]; longitude = c["longitude"]; fatalities = c["fatalities"]
             event_type = c["event_type"]; sub_event_type = c["sub_event_type"]; admin1 = c["admin1"]; admin2 = c["admin2"]; location = c["location"]; notes = c["notes"]
+            civilian_targeting = c["civilian_targeting"]
         }
     }
 
@@ -182,7 +183,9 @@ public struct EventCSVReader {
                     id: id, date: date, position: position, regionID: location.regionID, zoneID: location.zoneID,
                     categories: categories, level: level, fatalities: fatalities, eventType: eventType, subEventType: subEventType,
                     actors: actors, sourceAdmin1: admin1, location: field(col.location), notes: field(col.notes), line: line, remarks: remarks,
-                    cercleID: location.cercleID))
+                    cercleID: location.cercleID,
+                    civilianTargeting: !field(col.civilian_targeting).isEmpty || lexicon.civilianEventTypes.contains(fold(eventType))
+                        || lexicon.civilianEventTypes.contains(fold(subEventType))))
                 hand(incidents[incidents.count - 1])
                 return true
             }, skipped: { fail($0.line, $0.message) })

@@ -145,6 +145,9 @@ public struct Lexicon: Sendable {
     public var placeRadiusKilometres: [String: Double] = [:]
     public var acledEventTypes: [String: EventTypeRule] = [:]
     public var acledSubEventTypes: [String: EventTypeRule] = [:]
+    /// Event and sub-event types (folded) that count as violence against civilians, besides rows
+    /// whose `civilian_targeting` column is filled.
+    public var civilianEventTypes: Set<String> = []
     public var capSeverity: [String: ThreatLevel] = [:]
     public var capCertaintyAdjustment: [String: Int] = [:]
     public var capDefaultCategory: ThreatCategory = .armedConflict
@@ -367,6 +370,13 @@ public struct Lexicon: Sendable {
                 guard let o = v.objectValue else { throw fail(path, "expected {\"category\", \"level\"}") }
                 let rule = EventTypeRule(category: try category(o["category"], "\(path).category"), level: try level(o["level"], "\(path).level"))
                 if target == 0 { acledEventTypes[NameFolding.fold(name)] = rule } else { acledSubEventTypes[NameFolding.fold(name)] = rule }
+            }
+        }
+        if let list = acled["civilian_event_types"] {
+            guard let a = list.arrayValue else { throw fail("$.acled.civilian_event_types", "expected an array of strings") }
+            for (i, v) in a.enumerated() {
+                guard let s = v.stringValue else { throw fail("$.acled.civilian_event_types[\(i)]", "expected a string") }
+                civilianEventTypes.insert(NameFolding.fold(s))
             }
         }
         let cap = try object("cap")

@@ -239,12 +239,17 @@ public struct Incident: Hashable, Sendable, Codable, Identifiable {
     public var line: Int
     /// What resolution noticed (outside Mali, near the boundary, admin1 disagreement).
     public var remarks: [String]
+    /// Whether the event targeted civilians: ACLED's `civilian_targeting` column, or an event
+    /// type the lexicon counts as violence against civilians.
+    public var civilianTargeting: Bool
 
     public init(id: String, date: Date, position: Position, regionID: String?, zoneID: String?, categories: [ThreatCategory],
                 level: ThreatLevel, fatalities: Int, eventType: String, subEventType: String, actors: [String],
-                sourceAdmin1: String, location: String, notes: String, line: Int, remarks: [String], cercleID: String? = nil) {
+                sourceAdmin1: String, location: String, notes: String, line: Int, remarks: [String], cercleID: String? = nil,
+                civilianTargeting: Bool = false) {
         self.id = id
         self.cercleID = cercleID
+        self.civilianTargeting = civilianTargeting
         self.date = date
         self.position = position
         self.regionID = regionID

@@ -7,11 +7,11 @@ import GRDBSQLite
 /// The columns `INSERT INTO incident` binds, in statement order.
 enum IncidentInsertColumn: Int32, CaseIterable {
     case eventID, documentID, date, lon, lat, region, zone, categories, level, fatalities
-    case eventType, subEventType, actors, admin1, location, notes, remarks, cercle
+    case eventType, subEventType, actors, admin1, location, notes, remarks, cercle, civilian
 
     /// The column names, in case order.
     static let names = ["event_id", "document_id", "date", "lon", "lat", "region", "zone", "categories", "level", "fatalities",
-                        "event_type", "sub_event_type", "actors", "admin1", "location", "notes", "remarks", "cercle"]
+                        "event_type", "sub_event_type", "actors", "admin1", "location", "notes", "remarks", "cercle", "civilian"]
 
     var name: String { Self.names[Int(rawValue)] }
 
@@ -29,11 +29,11 @@ enum IncidentInsertColumn: Int32, CaseIterable {
 /// The columns `sourcedIncidents` selects, in result order; each is selected `AS` its name.
 enum IncidentSelectColumn: Int32, CaseIterable {
     case eventID, date, lon, lat, region, zone, categories, level, fatalities, eventType, subEventType
-    case actors, admin1, location, notes, remarks, source, cercle
+    case actors, admin1, location, notes, remarks, source, cercle, civilian
 
     /// The column names, in case order; each is selected `AS` its name.
     static let names = ["event_id", "date", "lon", "lat", "region", "zone", "categories", "level", "fatalities", "event_type",
-                        "sub_event_type", "actors", "admin1", "location", "notes", "remarks", "source", "cercle"]
+                        "sub_event_type", "actors", "admin1", "location", "notes", "remarks", "source", "cercle", "civilian"]
 
     var name: String { Self.names[Int(rawValue)] }
 

@@ -239,6 +239,15 @@ public final class ThreatStore: Sendable {
         m.registerMigration("v5: each incident's cercle, where the GeoData has cercles") { db in
             try db.execute(sql: "ALTER TABLE incident ADD COLUMN cercle TEXT")
         }
+        m.registerMigration("v6: whether each incident targeted civilians") { db in
+            // Rows stored before keep what their event type says; reresolve reads the
+            // civilian_targeting column of their documents again.
+            try db.execute(sql: """
+                ALTER TABLE incident ADD COLUMN civilian INTEGER NOT NULL DEFAULT 0;
+                UPDATE incident SET civilian = 1 WHERE event_type = 'Violence against civilians'
+                    OR sub_event_type IN ('Abduction/forced disappearance', 'Sexual violence');
+                """)
+        }
         return m
     }
 
@@ -426,6 +435,7 @@ public final class ThreatStore: Sendable {
             text(.notes, i.notes)
             text(.remarks, i.remarks.joined(separator: "; "))
             text(.cercle, i.cercleID)
+            int(.civilian, i.civilianTargeting ? 1 : 0)
             let rc = sqlite3_step(stmt)
             guard rc == SQLITE_DONE else {
                 throw StoreError(path: path, message: "storing incident \(i.id): \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
@@ -572,7 +582,7 @@ public final class ThreatStore: Sendable {
                     fatalities: int(.fatalities), eventType: text(.eventType) ?? "", subEventType: text(.subEventType) ?? "",
                     actors: actors.isEmpty ? [] : list(actors, ";"), sourceAdmin1: text(.admin1) ?? "", location: text(.location) ?? "",
                     notes: text(.notes) ?? "", line: 0, remarks: remarks.isEmpty ? [] : remarks.components(separatedBy: "; "),
-                    cercleID: text(.cercle))
+                    cercleID: text(.cercle), civilianTargeting: int(.civilian) != 0)
                 out.append((incident, text(.source) ?? ""))
             }
             return out
