@@ -31,6 +31,8 @@ public struct SourcedIncident: Sendable {
 public final class LayerBuilder {
     public let atlas: Atlas
     public let scoring: ThreatScoring
+    /// How the event record sets levels.
+    public let eventRules: EventLevelRules
     let context: GEOSContext
     let zoneShapes: ZoneShapes
     let regionObjects: [String: GEOSObject]
@@ -41,9 +43,13 @@ public final class LayerBuilder {
     let buffering = MetricBuffering()
     var footprintCache: [String: GEOSObject] = [:]
     var labelCache: [String: Position] = [:]
+    /// The equal-area grids of the regions and the cercles, made the first time events count.
+    var regionGrid: EventGrid?
+    var cercleGrid: EventGrid?
 
-    public init(atlas: Atlas, settings: LayerSettings) throws {
+    public init(atlas: Atlas, settings: LayerSettings, eventRules: EventLevelRules = EventLevelRules()) throws {
         self.atlas = atlas
+        self.eventRules = eventRules
         scoring = ThreatScoring(settings: settings)
         context = GEOSContext()
         var objects: [String: GEOSObject] = [:]
@@ -66,17 +72,55 @@ public final class LayerBuilder {
         public var regionThreats: [String: AreaThreat]
         public var zoneThreats: [String: AreaThreat]
         public var cercleThreats: [String: AreaThreat] = [:]
+        /// The days of the event window, ending with the moment's day.
+        public var windowDays: Int = 30
+        public var basis: LevelBasis = .both
     }
 
     /// The layers this atlas has: the five, and `cercles` where it has cercles.
     public var layerNames: [LayerName] { LayerName.allCases.filter { $0 != .cercles || !atlas.cercles.isEmpty } }
 
-    /// Scores the alerts as of `moment`; incidents from `since` (by default 30 days before) count.
-    public func snapshot(alerts: [Alert], at moment: Date, since: Date? = nil) -> Snapshot {
+    /// Scores the alerts as of `moment` and the `incidents` of the window (`windowDays` UTC days
+    /// ending with the moment's day; by default the thresholds file's), whose levels `basis`
+    /// weighs against the alerts'. The incidents layer starts at `since` (by default the window's
+    /// start).
+    public func snapshot(alerts: [Alert], at moment: Date, since: Date? = nil, incidents: [Incident] = [],
+                         basis: LevelBasis = .both, windowDays: Int? = nil) throws -> Snapshot {
+        let window = windowDays ?? eventRules.windowDays
+        let start = UTCDate.windowStart(endingWith: moment, days: window)
         let active = scoring.active(alerts, at: moment)
-        let t = scoring.threats(of: active, cerclesOfRegion: cerclesOfRegion)
-        return Snapshot(moment: moment, since: since ?? moment.addingTimeInterval(-30 * 86_400), active: active,
-                        regionThreats: t.regions, zoneThreats: t.zones, cercleThreats: t.cercles)
+        var t = scoring.threats(of: active, cerclesOfRegion: cerclesOfRegion)
+        let recent = incidents.filter { $0.date >= start && $0.date <= moment && $0.regionID != nil }
+        if !recent.isEmpty {
+            let scoring = EventScoring(rules: eventRules)
+            let grid = try eventGrid(\LayerBuilder.regionGrid, atlas.regions.map { ($0.region.id, regionObjects[$0.region.id]!) })
+            let cells = recent.map { grid.key($0.position) }
+            let byRegion = scoring.measure(recent, cells: cells, at: moment, windowDays: window, grid: grid) { $0.regionID }
+            for (id, e) in byRegion { t.regions[id, default: AreaThreat()].events = e }
+            for z in atlas.zones {
+                let members = z.regionIDs.compactMap { id in byRegion[id].map { (atlas.region(id)?.region.name ?? id, $0) } }
+                if let e = EventScoring.zone(members) { t.zones[z.id, default: AreaThreat()].events = e }
+            }
+            if !atlas.cercles.isEmpty {
+                let cg = try eventGrid(\LayerBuilder.cercleGrid, atlas.cercles.map { ($0.id, cercleObjects[$0.id]!) })
+                let byCercle = scoring.measure(recent, cells: cells, at: moment, windowDays: window, grid: cg) { $0.cercleID }
+                for (id, e) in byCercle { t.cercles[id, default: AreaThreat()].events = e }
+            }
+        }
+        for k in t.regions.keys { t.regions[k]!.basis = basis }
+        for k in t.zones.keys { t.zones[k]!.basis = basis }
+        for k in t.cercles.keys { t.cercles[k]!.basis = basis }
+        return Snapshot(moment: moment, since: since.map(UTCDate.startOfDay) ?? start, active: active,
+                        regionThreats: t.regions, zoneThreats: t.zones, cercleThreats: t.cercles, windowDays: window, basis: basis)
+    }
+
+    /// A grid kept in `slot`, made on first use over `areas`, centred on the country.
+    func eventGrid(_ slot: ReferenceWritableKeyPath<LayerBuilder, EventGrid?>, _ areas: [(id: String, object: GEOSObject)]) throws -> EventGrid {
+        if let g = self[keyPath: slot] { return g }
+        let b = country.bounds ?? BoundingBox(minX: 0, minY: 0, maxX: 0, maxY: 0)
+        let g = try EventGrid(areas: areas, centre: Position((b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2), cellKilometres: eventRules.cellKilometres)
+        self[keyPath: slot] = g
+        return g
     }
 
     public func layer(_ name: LayerName, _ s: Snapshot, incidents: [SourcedIncident]) throws -> FeatureCollection {
@@ -93,18 +137,49 @@ public final class LayerBuilder {
     // MARK: Properties
 
     /// The properties every scored area carries: level, label, colour, per-category levels,
-    /// alert count, latest update, reason.
-    func threatProperties(_ t: AreaThreat?, into p: inout JSONObject) {
-        let level = t?.level ?? .minimal
+    /// alert count, latest update, the alert and event levels and which set the level, reasons.
+    func threatProperties(_ t: AreaThreat?, _ s: Snapshot, into p: inout JSONObject) {
+        let t = t ?? { var a = AreaThreat(); a.basis = s.basis; return a }()
+        let level = t.level
         p["level"] = .int(level.rawValue)
         p["level_label"] = .string(level.label)
         p["colour"] = .string(level.colour)
+        let levels = t.levels
         for c in ThreatCategory.standard {
-            p["level_\(c.rawValue)"] = .int((t?.levels[c] ?? .minimal).rawValue)
+            p["level_\(c.rawValue)"] = .int((levels[c] ?? .minimal).rawValue)
         }
-        p["alert_count"] = .int(t?.alertIDs.count ?? 0)
-        p["latest_update"] = t?.latestUpdate.map { .string(UTCDate.format($0)) } ?? .null
-        p["reason"] = .string(Self.reason(t))
+        p["alert_count"] = .int(t.alertIDs.count)
+        p["latest_update"] = t.latestUpdate.map { .string(UTCDate.format($0)) } ?? .null
+        p["alert_level"] = .int(t.alertLevel.rawValue)
+        p["event_level"] = .int(t.eventLevel.rawValue)
+        for c in ThreatCategory.standard {
+            p["event_level_\(c.rawValue)"] = .int((t.events?.levels[c] ?? .minimal).rawValue)
+        }
+        p["level_source"] = .string(t.levelSource)
+        let alertReason = Self.reason(t)
+        let eventReason = t.events?.topReason ?? "no event in the \(s.windowDays) days to \(UTCDate.formatDay(s.moment))"
+        switch t.levelSource {
+        case "events": p["reason"] = .string(eventReason)
+        case "both": p["reason"] = .string(alertReason + "; " + eventReason)
+        case "alerts": p["reason"] = .string(alertReason)
+        default: p["reason"] = .string(s.basis == .events ? eventReason : alertReason)
+        }
+        p["alert_reason"] = .string(alertReason)
+        p["event_reason"] = .string(eventReason)
+    }
+
+    /// The event indicators of a region or cercle over the window, as typed properties.
+    func indicatorProperties(_ t: AreaThreat?, into p: inout JSONObject) {
+        let m = t?.events?.total ?? EventMeasures()
+        func round(_ v: Double) -> JSONValue { .double((v * 10_000).rounded() / 10_000) }
+        p["events"] = .int(m.events)
+        p["fatalities"] = .int(m.fatalities)
+        p["civilian_events"] = .int(m.civilianEvents)
+        p["civilian_share"] = round(m.civilianShare)
+        p["diffusion"] = round(m.diffusion)
+        for c in ThreatCategory.standard {
+            p["intensity_\(c.rawValue)"] = round(t?.events?.byCategory[c]?.intensity ?? 0)
+        }
     }
 
     /// A short reason an analyst can read: the category and level of the strongest statement,
@@ -122,7 +197,8 @@ public final class LayerBuilder {
         FeatureCollection(atlas.regions.map { r in
             var p: JSONObject = ["id": .string(r.region.id), "name": .string(r.region.name),
                                  "zone": atlas.zone(ofRegion: r.region.id).map { .string($0.id) } ?? .null]
-            threatProperties(s.regionThreats[r.region.id], into: &p)
+            threatProperties(s.regionThreats[r.region.id], s, into: &p)
+            indicatorProperties(s.regionThreats[r.region.id], into: &p)
             p["area_km2"] = .double((Geodesic.wgs84.area(of: r.geometry) / 1e5).rounded() / 10)
             return Feature(id: .string(r.region.id), geometry: r.geometry, properties: p)
         })
@@ -132,7 +208,8 @@ public final class LayerBuilder {
         FeatureCollection(atlas.cercles.map { c in
             var p: JSONObject = ["id": .string(c.id), "name": .string(c.name), "region": .string(c.regionID),
                                  "zone": atlas.zone(ofRegion: c.regionID).map { .string($0.id) } ?? .null]
-            threatProperties(s.cercleThreats[c.id], into: &p)
+            threatProperties(s.cercleThreats[c.id], s, into: &p)
+            indicatorProperties(s.cercleThreats[c.id], into: &p)
             p["area_km2"] = .double((Geodesic.wgs84.area(of: c.geometry) / 1e5).rounded() / 10)
             return Feature(id: .string(c.id), geometry: c.geometry, properties: p)
         })
@@ -142,7 +219,7 @@ public final class LayerBuilder {
         var out: [Feature] = []
         for (i, z) in atlas.zones.enumerated() {
             var p: JSONObject = ["id": .string(z.id), "name": .string(z.name), "regions": .string(z.regionIDs.joined(separator: ","))]
-            threatProperties(s.zoneThreats[z.id], into: &p)
+            threatProperties(s.zoneThreats[z.id], s, into: &p)
             let g = try zoneShapes.objects[i].geometry()
             p["area_km2"] = .double((Geodesic.wgs84.area(of: g) / 1e5).rounded() / 10)
             out.append(Feature(id: .string(z.id), geometry: g, properties: p))

@@ -31,15 +31,40 @@ public struct LevelReason: Hashable, Sendable {
     public var provenance: Provenance
 }
 
-/// The threat in one area (region or zone) at one moment.
+/// The threat in one area (region, cercle or zone) at one moment: what the active alerts say,
+/// what the event record says, and the levels that `basis` makes of the two.
 public struct AreaThreat: Sendable {
-    public var levels: [ThreatCategory: ThreatLevel] = [:]
+    /// The levels the active alerts give, per category.
+    public var alertLevels: [ThreatCategory: ThreatLevel] = [:]
     public var reasons: [LevelReason] = []
     public var alertIDs: Set<String> = []
     public var latestUpdate: Date?
+    /// The event record over the window, where the area had events.
+    public var events: AreaEvents?
+    public var basis: LevelBasis = .both
 
-    /// The highest category level, or minimal when no alert touches the area.
+    public init() {}
+
+    /// The levels per category: the alerts', the events' or the higher of the two, by `basis`.
+    public var levels: [ThreatCategory: ThreatLevel] {
+        switch basis {
+        case .alerts: return alertLevels
+        case .events: return events?.levels ?? [:]
+        case .both: return alertLevels.merging(events?.levels ?? [:], uniquingKeysWith: max)
+        }
+    }
+
+    /// The highest category level, or minimal when neither alerts nor events touch the area.
     public var level: ThreatLevel { levels.values.max() ?? .minimal }
+    public var alertLevel: ThreatLevel { alertLevels.values.max() ?? .minimal }
+    public var eventLevel: ThreatLevel { events?.level ?? .minimal }
+
+    /// Which of the two set the level: `alerts`, `events`, `both` (equal, above 1) or `none`.
+    public var levelSource: String {
+        let a = basis == .events ? .minimal : alertLevel, e = basis == .alerts ? .minimal : eventLevel
+        if max(a, e) == .minimal { return "none" }
+        return a == e ? "both" : a > e ? "alerts" : "events"
+    }
 
     /// The statement behind the highest level: the first of the highest, by alert id and field,
     /// so that the same store and date always give the same reason.
@@ -48,7 +73,7 @@ public struct AreaThreat: Sendable {
     }
 
     mutating func add(_ alert: Alert, _ category: ThreatCategory, _ level: ThreatLevel, _ provenance: Provenance) {
-        levels[category] = max(levels[category] ?? .minimal, level)
+        alertLevels[category] = max(alertLevels[category] ?? .minimal, level)
         reasons.append(LevelReason(alertID: alert.id, category: category, level: level, provenance: provenance))
         alertIDs.insert(alert.id)
         if let d = alert.published ?? alert.effective { latestUpdate = max(latestUpdate ?? d, d) }

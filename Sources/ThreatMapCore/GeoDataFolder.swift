@@ -10,12 +10,15 @@ public struct GeoDataFolder: Sendable {
     public let root: URL
     public let atlas: Atlas
     public let lexicon: Lexicon
+    /// How events set levels (`indicators/event-levels.json`).
+    public let eventRules: EventLevelRules
 
     public init(explicit: String? = nil) throws {
         let mali = try GeoDataLocation.maliDirectory(explicit: explicit)
         root = mali.deletingLastPathComponent()
         atlas = try Atlas.load(from: mali)
         lexicon = try Lexicon.load(from: GeoDataLocation.lexiconFile(root))
+        eventRules = try EventLevelRules.load(from: EventLevelRules.file(in: root))
     }
 
     /// A resolver over this folder; it owns GEOS contexts, so make one per task.
@@ -23,9 +26,11 @@ public struct GeoDataFolder: Sendable {
         try ResolutionContext(atlas: atlas, lexicon: lexicon, toleranceMetres: toleranceKilometres * 1000)
     }
 
-    /// A layer builder over the atlas, with the lexicon's default alert lifetimes and place radii.
+    /// A layer builder over the atlas, with the lexicon's default alert lifetimes and place radii
+    /// and the event thresholds.
     public func layerBuilder() throws -> LayerBuilder {
         try LayerBuilder(atlas: atlas, settings: LayerSettings(defaultLifetimeDays: lexicon.defaultLifetimeDays,
-                                                               placeRadiusKilometres: lexicon.placeRadiusKilometres))
+                                                               placeRadiusKilometres: lexicon.placeRadiusKilometres),
+                         eventRules: eventRules)
     }
 }

@@ -10,8 +10,6 @@ public enum Moment: Hashable, Sendable {
     case now
     case at(Date)
 
-    /// How long before the moment incidents are shown, unless said otherwise.
-    public static let incidentWindowDays = 30
 
     /// The accepted forms, for error messages and help.
     public static let forms = "now, a day (YYYY-MM-DD, meaning its end in UTC) or an RFC 3339 time with a zone (2021-03-21T09:00:00Z)"
@@ -32,12 +30,6 @@ public enum Moment: Hashable, Sendable {
         return now
     }
 
-    /// The first moment of the incidents shown with a map at `moment`: the start of the day
-    /// `since` names when given (a day means its start here), else `incidentWindowDays` before.
-    public static func incidentsStart(at moment: Date, since: Date? = nil) -> Date {
-        if let since { return UTCDate.startOfDay(since) }
-        return moment.addingTimeInterval(-Double(incidentWindowDays) * 86_400)
-    }
 
     /// The `as_of` value that names this moment, one spelling per moment so that caches key on
     /// it: the day for the end of a day, else the UTC time; nil for now.

@@ -30,6 +30,12 @@ public enum UTCDate {
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))Z"
     }
 
+    /// The first moment of a window of `days` UTC days ending with the day of `moment`: the
+    /// start of its first day.
+    public static func windowStart(endingWith moment: Date, days: Int) -> Date {
+        startOfDay(moment).addingTimeInterval(-Double(max(1, days) - 1) * 86_400)
+    }
+
     /// The first second of the day (UTC) that holds `date`.
     public static func startOfDay(_ date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)

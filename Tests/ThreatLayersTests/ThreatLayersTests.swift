@@ -17,8 +17,14 @@ struct Fixture {
     init() throws {
         context = try ResolutionContext.load(geodata: geodata)
         let lexicon = context.lexicon
-        builder = try LayerBuilder(atlas: context.atlas, settings: LayerSettings(defaultLifetimeDays: lexicon.defaultLifetimeDays,
-                                                                                placeRadiusKilometres: lexicon.placeRadiusKilometres))
+        builder = try Self.builder(context, rules: try EventLevelRules.load(from: EventLevelRules.file(in: geodata)))
+    }
+
+    /// A builder over the shipped atlas with `rules` for the event record.
+    static func builder(_ context: ResolutionContext, rules: EventLevelRules) throws -> LayerBuilder {
+        try LayerBuilder(atlas: context.atlas, settings: LayerSettings(defaultLifetimeDays: context.lexicon.defaultLifetimeDays,
+                                                                      placeRadiusKilometres: context.lexicon.placeRadiusKilometres),
+                         eventRules: rules)
     }
 
     func alerts(_ files: [URL]) throws -> [Alert] {
@@ -34,7 +40,7 @@ struct Fixture {
 
     /// Region id → (overall level, category levels) from the regions layer.
     func regions(_ alerts: [Alert], at day: String) throws -> [String: JSONObject] {
-        let s = builder.snapshot(alerts: alerts, at: Self.endOf(day))
+        let s = try builder.snapshot(alerts: alerts, at: Self.endOf(day))
         let fc = try builder.layer(.regions, s, incidents: [])
         return Dictionary(uniqueKeysWithValues: fc.features.map { ($0.properties["id"]!.stringValue!, $0.properties) })
     }
@@ -114,7 +120,7 @@ func level(_ p: JSONObject?, _ key: String = "level") -> Int { p?[key]?.intValue
 @Suite struct GeometryTests {
     @Test func zonesCoverMaliWithoutOverlapOrGap() throws {
         let f = try Fixture()
-        let s = f.builder.snapshot(alerts: [], at: Date())
+        let s = try f.builder.snapshot(alerts: [], at: Date())
         let zones = try f.builder.layer(.zones, s, incidents: [])
         let regions = try f.builder.layer(.regions, s, incidents: [])
         let ctx = GEOSContext()
@@ -138,7 +144,7 @@ func level(_ p: JSONObject?, _ key: String = "level") -> Int { p?[key]?.intValue
     @Test func alertAreasAreClippedToMali() throws {
         let f = try Fixture()
         let alerts = try f.samples("sikasso-2025-02-json.json", "cap-menaka-2024-07.xml", "burkina-2024-08-ouagadougou.txt")
-        let s = f.builder.snapshot(alerts: alerts, at: Fixture.endOf("2025-02-04"))
+        let s = try f.builder.snapshot(alerts: alerts, at: Fixture.endOf("2025-02-04"))
         let areas = try f.builder.layer(.alertAreas, s, incidents: [])
         // Only the Sikasso alert is active then, and Burkina's never has a footprint in Mali.
         #expect(areas.features.map { $0.properties["id"]!.stringValue! } == ["tm-2025-02-sikasso-0001"])
@@ -160,20 +166,20 @@ func level(_ p: JSONObject?, _ key: String = "level") -> Int { p?[key]?.intValue
             return
         }
         let incidents = table.incidents.map { SourcedIncident(incident: $0, source: "acled-2024-sample.csv") }
-        let s = f.builder.snapshot(alerts: [], at: Fixture.endOf("2024-07-05"), since: DateParsing.day("2024-07-01"))
+        let s = try f.builder.snapshot(alerts: [], at: Fixture.endOf("2024-07-05"), since: DateParsing.day("2024-07-01"))
         let layer = try f.builder.layer(.incidents, s, incidents: incidents)
         #expect(layer.features.map { $0.properties["event_id"]!.stringValue! } == ["MLI30003", "MLI30004", "MLI30006"])
         let p = layer.features[0].properties
         #expect(p["region"] == "bamako" && p["zone"] == "bamako" && p["category"] == "civil_unrest" && p["date"] == "2024-07-02")
         #expect(p["source_alert"] == "acled-2024-sample.csv")
         // By default the 30 days before.
-        let d = f.builder.snapshot(alerts: [], at: Fixture.endOf("2024-07-09"))
+        let d = try f.builder.snapshot(alerts: [], at: Fixture.endOf("2024-07-09"))
         #expect(try f.builder.layer(.incidents, d, incidents: incidents).features.count == 9)
     }
 
     @Test func labelsLieInsideTheirAreas() throws {
         let f = try Fixture()
-        let s = f.builder.snapshot(alerts: [], at: Date())
+        let s = try f.builder.snapshot(alerts: [], at: Date())
         let labels = try f.builder.layer(.labels, s, incidents: [])
         #expect(labels.features.count == 14)
         let ctx = GEOSContext()
@@ -192,7 +198,7 @@ func level(_ p: JSONObject?, _ key: String = "level") -> Int { p?[key]?.intValue
         let alerts = try f.samples("mopti-2024-06-bandiagara.txt", "sikasso-2025-02-json.json")
         var outputs: [[UInt8]] = []
         for _ in 0..<2 {
-            let s = f.builder.snapshot(alerts: alerts.shuffled(), at: Fixture.endOf("2024-06-15"))
+            let s = try f.builder.snapshot(alerts: alerts.shuffled(), at: Fixture.endOf("2024-06-15"))
             var bytes: [UInt8] = []
             for name in LayerName.allCases { bytes += GeoJSONWriter().write(try f.builder.layer(name, s, incidents: [])) }
             outputs.append(bytes)

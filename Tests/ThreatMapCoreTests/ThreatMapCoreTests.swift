@@ -40,10 +40,10 @@ import ThreatStore
         #expect(Moment.now.queryValue == nil)
     }
 
-    @Test func theIncidentWindow() {
-        let moment = date("2021-03-21T23:59:59Z")
-        #expect(Moment.incidentsStart(at: moment) == moment.addingTimeInterval(-30 * 86_400))
-        #expect(Moment.incidentsStart(at: moment, since: date("2021-03-01T23:59:59Z")) == date("2021-03-01"))
+    @Test func theWindowIsItsDaysEndingWithTheMomentsDay() {
+        #expect(UTCDate.windowStart(endingWith: date("2021-03-21T23:59:59Z"), days: 30) == date("2021-02-20"))
+        #expect(UTCDate.windowStart(endingWith: date("2021-03-21T09:00:00Z"), days: 30) == date("2021-02-20"))
+        #expect(UTCDate.windowStart(endingWith: date("2021-03-21T09:00:00Z"), days: 1) == date("2021-03-21"))
     }
 }
 
