@@ -26,7 +26,8 @@ public enum AlertOutput {
         return out
     }
 
-    static func categories(_ levels: [ThreatCategory: ThreatLevel]) -> JSONValue {
+    /// Category levels as a JSON object, in the standard order.
+    public static func categories(_ levels: [ThreatCategory: ThreatLevel]) -> JSONValue {
         .object(JSONObject(levels.sorted { order($0.key) < order($1.key) }.map { ($0.key.rawValue, .int($0.value.rawValue)) }))
     }
 

@@ -11,32 +11,54 @@ public struct MapContent: Sendable {
     public let moment: Date
     /// The first moment of the incidents shown.
     public let since: Date
+    /// The days of the event window, ending with the moment's day.
+    public let windowDays: Int
+    /// What set the levels: alerts, events or both.
+    public let basis: LevelBasis
     public let layers: [LayerName: FeatureCollection]
 
-    /// The `layers` of `store` (none: no alerts, every area level 1) as of `moment`, incidents
-    /// from `since` (a day: its start; default `Moment.incidentWindowDays` before). Incidents need
-    /// no GEOS: they are read and laid out on another thread while the areas are computed here.
+    /// The `layers` of `store` (none: no alerts, every area level 1) as of `moment`: levels from
+    /// the active alerts and the events of the window (`windowDays`, by default the thresholds
+    /// file's) as `basis` says; incidents from `since` (a day: its start; default the window's
+    /// start). The events are read on another thread while the alerts are, and the incidents
+    /// layer, which needs no GEOS, is laid out there while the areas are computed here.
     public static func make(store: ThreatStore?, builder: LayerBuilder, at moment: Date, since: Date? = nil,
-                            layers requested: [LayerName]? = nil) throws -> MapContent {
+                            layers requested: [LayerName]? = nil, basis: LevelBasis = .both, windowDays: Int? = nil) throws -> MapContent {
         let names = requested ?? builder.layerNames
-        let from = Moment.incidentsStart(at: moment, since: since)
-        let incidents = names.contains(.incidents) ? Background { try incidentsLayer(store, from: from, through: moment) } : nil
-        var layers: [LayerName: FeatureCollection] = [:]
+        let window = windowDays ?? builder.eventRules.windowDays
+        let windowStart = UTCDate.windowStart(endingWith: moment, days: window)
+        let from = since.map(UTCDate.startOfDay) ?? windowStart
         let areas = names.filter { $0 != .incidents }
+        // One read covers both the window (for levels) and the incidents layer.
+        let readFrom = areas.isEmpty ? from : min(from, windowStart)
+        var rows: Background<[(incident: Incident, source: String)]>?
+        if names.contains(.incidents) || (!areas.isEmpty && basis != .alerts) {
+            rows = Background { try store?.sourcedIncidents(from: readFrom, through: moment, details: false) ?? [] }
+        }
+        var incidents: Background<FeatureCollection>?
+        if names.contains(.incidents), let rows {
+            incidents = Background {
+                LayerBuilder.incidents(try rows.value().map { SourcedIncident(incident: $0.incident, source: $0.source) }, from: from, through: moment)
+            }
+        }
+        var layers: [LayerName: FeatureCollection] = [:]
         if !areas.isEmpty {
             let alerts = try store?.alerts().map(\.alert) ?? []
-            let snapshot = builder.snapshot(alerts: alerts, at: moment, since: from)
+            let events = basis == .alerts ? [] : try rows?.value().map(\.incident) ?? []
+            let snapshot = try builder.snapshot(alerts: alerts, at: moment, since: from, incidents: events, basis: basis, windowDays: window)
             for name in areas { layers[name] = try builder.layer(name, snapshot, incidents: []) }
         }
         if let incidents { layers[.incidents] = try incidents.value() }
-        return MapContent(moment: moment, since: from, layers: layers)
+        return MapContent(moment: moment, since: from, windowDays: window, basis: basis, layers: layers)
     }
 
-    /// The incidents layer: the events dated from the day of `from` through `through`, without
-    /// the columns a map does not show.
-    static func incidentsLayer(_ store: ThreatStore?, from: Date, through: Date) throws -> FeatureCollection {
-        let rows = try store?.sourcedIncidents(from: from, through: through, details: false) ?? []
-        return LayerBuilder.incidents(rows.map { SourcedIncident(incident: $0.incident, source: $0.source) }, from: from, through: through)
+    /// What every file made from this map says of its moment: `as_of`, the event `window` as an
+    /// ISO 8601 interval (its first moment / the map's moment), `window_days`, and `levels`
+    /// (what set them: alerts, events or both).
+    public var stamp: JSONObject {
+        ["as_of": .string(UTCDate.format(moment)),
+         "window": .string(UTCDate.format(UTCDate.windowStart(endingWith: moment, days: windowDays)) + "/" + UTCDate.format(moment)),
+         "window_days": .int(windowDays), "levels": .string(basis.rawValue)]
     }
 
     /// What each layer holds, for TileJSON and the service's layer list.
@@ -45,7 +67,7 @@ public struct MapContent: Sendable {
         "cercles": "Mali's cercles (admin-2 units) with their threat level",
         "zones": "Threat zones: northern, central, Bamako and surrounding area, southern",
         "alert_areas": "Footprints of the alerts active as of the date",
-        "incidents": "Incidents from 30 days before the date",
+        "incidents": "Incidents of the window before the date (30 days unless said otherwise)",
         "labels": "A label point inside each region and zone",
     ]
 
@@ -107,7 +129,8 @@ public struct TiledMap: Sendable {
     /// The TileJSON document of these layers' tiles at `tileURL`, stamped with the moment shown.
     public func tileJSON(tileURL: String, minZoom: Int, maxZoom: Int) -> JSONValue {
         TileJSON.document(layers: sources, tileURL: tileURL, minZoom: minZoom, maxZoom: maxZoom,
-                          bounds: bounds, description: MapContent.descriptions, asOf: UTCDate.format(content.moment))
+                          bounds: bounds, description: MapContent.descriptions, asOf: UTCDate.format(content.moment),
+                          members: content.stamp)
     }
 }
 

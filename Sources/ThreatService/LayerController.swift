@@ -56,7 +56,7 @@ struct LayerController: Sendable {
                 return b.minX <= box.maxX && b.maxX >= box.minX && b.minY <= box.maxY && b.maxY >= box.minY
             }
         }
-        return bytesResponse(GeoJSONWriter(name: name.rawValue).write(fc), contentType: "application/geo+json")
+        return bytesResponse(GeoJSONWriter(name: name.rawValue, foreignMembers: content.stamp).write(fc), contentType: "application/geo+json")
     }
 
     /// `west,south,east,north` in degrees.

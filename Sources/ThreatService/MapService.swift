@@ -49,6 +49,10 @@ public struct ServiceSettings: Sendable {
     public var maxConnections = 4096
     /// The bearer tokens that writes need, each with its writer's name; none refuses every write.
     public var writers = WriterTokens()
+    /// What sets the levels: alerts, events or both (the higher).
+    public var levels: LevelBasis = .both
+    /// The event window in days; nil: the thresholds file's.
+    public var windowDays: Int?
 
     public init() {}
 }
@@ -179,7 +183,8 @@ public final class MapService: @unchecked Sendable {
     /// The map as of `moment` made from the store, keeping the tiles of `old` that no changed
     /// feature reaches. Called with `workLock` held.
     func remake(_ moment: Moment, replacing old: MapView?, now: Date) throws -> (view: MapView, invalidated: Int) {
-        let content = try MapContent.make(store: store, builder: builder, at: moment.date(now: now))
+        let content = try MapContent.make(store: store, builder: builder, at: moment.date(now: now),
+                                          basis: settings.levels, windowDays: settings.windowDays)
         let v = try MapView(content: content, options: tilerOptions, madeAt: now)
         guard let old else { return (v, 0) }
         let changed = Self.changedBoxes(old.content, content).map(Self.mercator)

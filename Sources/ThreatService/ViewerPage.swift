@@ -2,7 +2,8 @@ import ThreatModel
 
 /// The map viewer served at `/`: MapLibre GL JS (from the URL the server is configured with) on
 /// the server's own style and tiles, a legend of the five levels, a date control for `as_of`, a
-/// popup with a region's level per category and the reasons, and labels drawn as HTML markers (so
+/// popup with a region's level per category from alerts and from events, which of them set it and
+/// both reasons, a line under the legend saying what sets the levels, and labels drawn as HTML markers (so
 /// that no font server is needed). The map object is `window.map`, for tests.
 enum ViewerPage {
     static func escape(_ s: String) -> String {
@@ -34,7 +35,8 @@ enum ViewerPage {
               .swatch { width: 16px; height: 12px; border: 1px solid #555; display: inline-block; }
               .label { font-size: 12px; font-weight: 600; color: #222; text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }
               .popup table { border-collapse: collapse; } .popup td { padding: 1px 6px 1px 0; }
-              #status { font-size: 12px; color: #555; margin-top: 6px; }
+              #status, #basis { font-size: 12px; color: #555; margin-top: 6px; }
+              .popup th { text-align: left; font-weight: 600; padding: 1px 6px 1px 0; } .popup p { margin: 4px 0; max-width: 320px; }
             </style>
             </head>
             <body>
@@ -46,6 +48,7 @@ enum ViewerPage {
               <ul id="legend">
                     \(legend)
               </ul>
+              <div id="basis"></div>
               <div id="status"></div>
             </div>
             <script src="\(escape(maplibreURL))"></script>
@@ -77,11 +80,20 @@ enum ViewerPage {
                 }).catch((e) => status("labels: " + e));
               }
 
-              function row(table, name, value) {
+              function row(table, ...cells) {
                 const tr = table.insertRow();
-                tr.insertCell().textContent = name;
-                tr.insertCell().textContent = value;
+                cells.forEach((c) => { tr.insertCell().textContent = c; });
               }
+
+              // What sets the levels, from the TileJSON's levels and window members.
+              const sources = { both: "the higher of the advisories and the event record", alerts: "the advisories only", events: "the event record only" };
+              function loadBasis() {
+                fetch("/tiles.json" + query()).then((r) => r.json()).then((t) => {
+                  const days = t.window_days ? " (events of the " + t.window_days + " days to the date)" : "";
+                  document.getElementById("basis").textContent = "Level: " + (sources[t.levels] || t.levels) + days;
+                }).catch((e) => status("tiles.json: " + e));
+              }
+              const said = { alerts: "the advisories", events: "the event record", both: "the advisories and the event record alike", none: "nothing: no active alert, no event" };
 
               map.on("click", "regions-fill", (e) => {
                 const p = e.features[0].properties;
@@ -90,15 +102,30 @@ enum ViewerPage {
                 const title = document.createElement("strong");
                 title.textContent = p.name + ": level " + p.level + " (" + p.level_label + ")";
                 box.appendChild(title);
+                const setBy = document.createElement("p");
+                setBy.textContent = "Set by " + (said[p.level_source] || p.level_source) + " (advisories " + p.alert_level + ", events " + p.event_level + ")";
+                box.appendChild(setBy);
                 const table = document.createElement("table");
-                [["terrorism", "level_terrorism"], ["kidnapping", "level_kidnapping"], ["armed conflict", "level_armed_conflict"],
-                 ["crime", "level_crime"], ["civil unrest", "level_civil_unrest"]].forEach(([name, key]) => row(table, name, p[key]));
-                row(table, "alerts", p.alert_count);
-                if (p.latest_update) row(table, "latest update", p.latest_update);
+                const head = table.createTHead().insertRow();
+                ["", "level", "events"].forEach((h) => { const th = document.createElement("th"); th.textContent = h; head.appendChild(th); });
+                [["terrorism", "terrorism"], ["kidnapping", "kidnapping"], ["armed conflict", "armed_conflict"],
+                 ["crime", "crime"], ["civil unrest", "civil_unrest"]].forEach(([name, key]) => row(table, name, p["level_" + key], p["event_level_" + key]));
                 box.appendChild(table);
-                const reason = document.createElement("p");
-                reason.textContent = p.reason;
-                box.appendChild(reason);
+                const facts = document.createElement("table");
+                row(facts, "active alerts", p.alert_count);
+                if (p.latest_update) row(facts, "latest update", p.latest_update);
+                if (p.events !== undefined) {
+                  row(facts, "events in the window", p.events);
+                  row(facts, "fatalities", p.fatalities);
+                  row(facts, "against civilians", p.civilian_events);
+                  row(facts, "area with events", Math.round(p.diffusion * 1000) / 10 + "%");
+                }
+                box.appendChild(facts);
+                [["Advisories: ", p.alert_reason], ["Events: ", p.event_reason]].forEach(([label, text]) => {
+                  const reason = document.createElement("p");
+                  reason.textContent = label + text;
+                  box.appendChild(reason);
+                });
                 new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(box).addTo(map);
               });
               map.on("mouseenter", "regions-fill", () => { map.getCanvas().style.cursor = "pointer"; });
@@ -112,11 +139,13 @@ enum ViewerPage {
                 history.replaceState(null, "", url);
                 map.setStyle(styleURL());
                 loadLabels();
+                loadBasis();
                 status(asOf ? "as of the end of " + asOf + " (UTC)" : "now");
               }
               input.addEventListener("change", () => show(input.value));
               document.getElementById("now").addEventListener("click", () => { input.value = ""; show(""); });
               loadLabels();
+              loadBasis();
               status(asOf ? "as of " + asOf : "now");
             })();
             </script>

@@ -16,6 +16,10 @@ public struct TileSetInfo: Sendable, Equatable {
     /// The moment the map shows, an ISO 8601 UTC time such as `2021-03-21T23:59:59Z`: metadata
     /// `as_of` in every archive; nil writes none.
     public var asOf: String?
+    /// More members that say what the tiles show (`window`, `window_days`, `levels`): in the
+    /// metadata JSON of both archives, and as MBTiles metadata rows (strings as they are, other
+    /// values as JSON).
+    public var members: JSONObject = [:]
 
     public init(name: String, description: String, attribution: String, minZoom: Int, maxZoom: Int, bounds: BoundingBox, vectorLayers: JSONValue,
                 asOf: String? = nil) {
@@ -49,6 +53,7 @@ public enum MBTilesArchive {
                 """)
             var jsonObject: JSONObject = ["vector_layers": info.vectorLayers]
             if let asOf = info.asOf { jsonObject["as_of"] = .string(asOf) }
+            for (k, v) in info.members where jsonObject[k] == nil { jsonObject[k] = v }
             var json = JSONWriter()
             json.object(jsonObject)
             let b = info.bounds, c = b.center
@@ -60,6 +65,15 @@ public enum MBTilesArchive {
                 ("json", json.string),
             ]
             if let asOf = info.asOf { metadata.append(("as_of", asOf)) }
+            for (k, v) in info.members where !metadata.contains(where: { $0.0 == k }) {
+                if let s = v.stringValue {
+                    metadata.append((k, s))
+                } else {
+                    var w = JSONWriter()
+                    w.value(v)
+                    metadata.append((k, w.string))
+                }
+            }
             for (k, v) in metadata { try db.execute(sql: "INSERT INTO metadata (name, value) VALUES (?, ?)", arguments: [k, v]) }
             let insert = try db.makeStatement(sql: "INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)")
             for t in tiles.keys.sorted() {
@@ -167,6 +181,7 @@ public enum PMTilesArchive {
             "type": "overlay", "version": "1.0.0", "vector_layers": info.vectorLayers,
         ]
         if let asOf = info.asOf { jsonObject["as_of"] = .string(asOf) }
+        for (k, v) in info.members where jsonObject[k] == nil { jsonObject[k] = v }
         var json = JSONWriter()
         json.object(jsonObject)
         let metadata = try Gzip.compress(json.bytes)

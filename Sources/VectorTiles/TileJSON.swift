@@ -24,7 +24,8 @@ public enum TileJSON {
     /// `asOf`, an ISO 8601 UTC time, is the moment the map shows, written as an `as_of` member
     /// (TileJSON 3.0.0 section 3 lets a document carry members of its own).
     public static func document(layers: [TileLayerSource], tileURL: String, minZoom: Int, maxZoom: Int, bounds: BoundingBox,
-                                name: String = "ThreatMap", description: [String: String] = [:], asOf: String? = nil) -> JSONValue {
+                                name: String = "ThreatMap", description: [String: String] = [:], asOf: String? = nil,
+                                members: JSONObject = [:]) -> JSONValue {
         let centre = bounds.center
         var o: JSONObject = [
             "tilejson": "3.0.0",
@@ -46,6 +47,7 @@ public enum TileJSON {
             }),
         ]
         if let asOf { o["as_of"] = .string(asOf) }
+        for (k, v) in members where o[k] == nil { o[k] = v }
         return .object(o)
     }
 }

@@ -16,6 +16,20 @@ struct Export: AsyncParsableCommand {
 }
 
 extension LayerName: ExpressibleByArgument {}
+extension LevelBasis: ExpressibleByArgument {}
+
+/// What sets the levels, and the event window: export and serve take them alike.
+struct LevelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("What sets each area's level: alerts (the active advisories), events (the event record of the window, by GeoData's indicators/event-levels.json) or both (the higher of the two).", valueName: "alerts|events|both"))
+    var levels: LevelBasis = .both
+
+    @Option(help: ArgumentHelp("The event window in days, ending with the day of --as-of: the events that set levels and the incidents shown. Default: the thresholds file's window_days (30).", valueName: "days"))
+    var window: Int?
+
+    func validate() throws {
+        if let window, !(1...3_660).contains(window) { throw ValidationError("--window must be between 1 and 3660 days") }
+    }
+}
 
 extension Moment: ExpressibleByArgument {
     public init?(argument: String) {
@@ -43,9 +57,17 @@ struct ExportGeoJSON: AsyncParsableCommand {
         discussion: """
             Layers: regions (Mali's regions with their threat level), zones (northern, central, Bamako and \
             surrounding area, southern), alert_areas (the footprint of each active alert), incidents (events \
-            from --since to --as-of), labels (a point inside each region and zone). Every area carries level \
-            (1-5), level_label, colour, level_terrorism, level_kidnapping, level_armed_conflict, level_crime, \
-            level_civil_unrest, alert_count, latest_update and reason.
+            from --since to --as-of), labels (a point inside each region and zone), and cercles where the GeoData \
+            has them. Every area carries level (1-5), level_label, colour, level_terrorism, level_kidnapping, \
+            level_armed_conflict, level_crime, level_civil_unrest, alert_count, latest_update, alert_level, \
+            event_level, event_level_CATEGORY, level_source (alerts, events, both or none: which set the level), \
+            reason, alert_reason and event_reason; regions and cercles also carry the event indicators of the \
+            window: events, fatalities, civilian_events, civilian_share, diffusion and intensity_CATEGORY (the \
+            README gives their formulas). --levels chooses what sets the level; the thresholds are GeoData's \
+            indicators/event-levels.json.
+
+            The collection says its moment in foreign members (RFC 7946 section 6.1): as_of, window (an ISO 8601 \
+            interval), window_days and levels.
 
             The output is a FeatureCollection in WGS 84 longitude, latitude with a bbox, exterior rings \
             counter-clockwise and holes clockwise, one feature per line, stable feature ids. The same store \
@@ -62,8 +84,10 @@ struct ExportGeoJSON: AsyncParsableCommand {
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The moment to map: now, a day (YYYY-MM-DD, its end in UTC) or an RFC 3339 time with a zone (2021-03-21T09:00:00Z). Default: now.", valueName: "date"))
     var asOf: Moment?
 
-    @Option(help: ArgumentHelp("The first day of incidents to include (YYYY-MM-DD). Default: 30 days before --as-of.", valueName: "date"))
+    @Option(help: ArgumentHelp("The first day of incidents to include (YYYY-MM-DD). Default: the first day of the --window.", valueName: "date"))
     var since: Moment?
+
+    @OptionGroup var levelOptions: LevelOptions
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("A file (or with --all, a folder) to write instead of standard output.", valueName: "path"))
     var output: String?
@@ -93,10 +117,11 @@ struct ExportGeoJSON: AsyncParsableCommand {
             all ? URL(fileURLWithPath: output!).appendingPathComponent("\(name.rawValue).geojson").path : output
         }
         let content = try MapContent.make(store: try existingStore(storeOptions), builder: builder,
-                                          at: (asOf ?? .now).date(), since: since?.date(), layers: names)
+                                          at: (asOf ?? .now).date(), since: since?.date(), layers: names,
+                                          basis: levelOptions.levels, windowDays: levelOptions.window)
         for name in names {
             let features = content.layers[name] ?? FeatureCollection()
-            try emit(GeoJSONWriter(precision: precision, name: name.rawValue).write(features), to: path(name))
+            try emit(GeoJSONWriter(precision: precision, name: name.rawValue, foreignMembers: content.stamp).write(features), to: path(name))
             if let p = path(name) { note("wrote \(features.features.count) \(name.rawValue) features to \(p)") }
         }
     }

@@ -24,7 +24,8 @@ struct ExportTiles: AsyncParsableCommand {
             metadata json with the vector layers). pmtiles: PMTiles v3 (Hilbert order, gzip, duplicate tiles once). \
             Every archive is written under a temporary name and renamed, so a failure leaves no partial archive; \
             a folder that is not an earlier tile export is never replaced. tiles.json and the archives' metadata \
-            carry as_of, the moment the tiles show.
+            carry as_of (the moment the tiles show), window (the event window, an ISO 8601 interval), window_days \
+            and levels (what set them; --levels, as for export geojson).
             """
     )
 
@@ -49,6 +50,7 @@ struct ExportTiles: AsyncParsableCommand {
     @Option(name: .customLong("style-source-url"), help: ArgumentHelp("The TileJSON URL written into style.json; MapLibre needs it absolute, e.g. https://tiles.example.org/tiles.json.", valueName: "url"))
     var styleSourceURL = "tiles.json"
 
+    @OptionGroup var levelOptions: LevelOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var geodata: GeoDataOptions
 
@@ -60,7 +62,8 @@ struct ExportTiles: AsyncParsableCommand {
 
     func run() async throws {
         let store = try existingStore(storeOptions)
-        let map = try MapContent.make(store: store, builder: try geodata.folder().layerBuilder(), at: (asOf ?? .now).date()).tiled()
+        let map = try MapContent.make(store: store, builder: try geodata.folder().layerBuilder(), at: (asOf ?? .now).date(),
+                                      basis: levelOptions.levels, windowDays: levelOptions.window).tiled()
         var options = TilerOptions()
         options.minZoom = minzoom
         options.maxZoom = maxzoom
@@ -78,10 +81,11 @@ struct ExportTiles: AsyncParsableCommand {
             style.value(MapStyle.document(tileJSONURL: styleSourceURL))
             try DirectoryArchive.write(tiles, files: ["tiles.json": w.bytes, "style.json": style.bytes], to: output)
         case .mbtiles, .pmtiles:
-            let info = TileSetInfo(name: "ThreatMap", description: tilejson.objectValue?["description"]?.stringValue ?? "",
+            var info = TileSetInfo(name: "ThreatMap", description: tilejson.objectValue?["description"]?.stringValue ?? "",
                                    attribution: tilejson.objectValue?["attribution"]?.stringValue ?? "", minZoom: minzoom, maxZoom: maxzoom,
                                    bounds: map.bounds, vectorLayers: tilejson.objectValue?["vector_layers"] ?? [],
                                    asOf: UTCDate.format(map.content.moment))
+            info.members = map.content.stamp
             if format == .mbtiles { try MBTilesArchive.write(tiles, info: info, to: output) } else { try PMTilesArchive.write(tiles, info: info, to: output) }
         }
         note("wrote \(tiles.count) tiles (\(bytes) bytes before compression) to \(output) as \(format.rawValue)")

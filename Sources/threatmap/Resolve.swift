@@ -2,6 +2,8 @@ import AlertIngest
 import ArgumentParser
 import Foundation
 import Geo
+import ThreatLayers
+import ThreatMapCore
 import ThreatModel
 
 extension AlertFormat: ExpressibleByArgument {}
@@ -42,8 +44,10 @@ struct Resolve: AsyncParsableCommand {
         discussion: """
             Prints {"regions", "zones", "categories", "level", ...} for an alert: regions and zones where its \
             event happened or its threat applies, each category's highest level, and the places found with \
-            their roles and provenance. For an event table (CSV) prints {"incidents", "errors"}. Errors go to \
-            standard error with a non-zero exit status.
+            their roles and provenance. For an event table (CSV) prints {"incidents", "errors", "event_levels"}: \
+            each incident, and the levels the table's events set on each region as of the end of its latest \
+            event's day, over the thresholds file's window (GeoData indicators/event-levels.json), with the \
+            indicators and reasons behind them. Errors go to standard error with a non-zero exit status.
             """
     )
 
@@ -55,7 +59,8 @@ struct Resolve: AsyncParsableCommand {
 
     func run() async throws {
         let bytes = try readInput(file)
-        let context = try geodata.resolutionContext(toleranceKilometres: read.toleranceKilometres)
+        let folder = try geodata.folder()
+        let context = try folder.resolutionContext(toleranceKilometres: read.toleranceKilometres)
         let outcome: ReadOutcome
         do {
             outcome = try AlertReader(context: context).read(bytes, format: read.format)
@@ -73,11 +78,39 @@ struct Resolve: AsyncParsableCommand {
                 "incidents": .array(table.incidents.map(AlertOutput.json)),
                 "errors": .array(table.errors.map { ["line": .int($0.line), "message": .string($0.message)] }),
                 "merged_rows": .int(table.merged),
+                "event_levels": try Self.eventLevels(table.incidents, folder: folder),
             ])
             w.raw(0x0A)
             FileHandle.standardOutput.write(Data(w.bytes))
             for e in table.errors { note("\(file): \(e)") }
             if !table.errors.isEmpty { throw ExitCode.failure }
         }
+    }
+
+    /// The levels the events set on each region as of the end of the latest event's day, set by
+    /// the events alone: `{"as_of", "window", "window_days", "set_by", "regions": {id: ...}}`.
+    static func eventLevels(_ incidents: [Incident], folder: GeoDataFolder) throws -> JSONValue {
+        guard let last = incidents.map(\.date).max() else { return .null }
+        let moment = UTCDate.startOfDay(last).addingTimeInterval(86_399)
+        let builder = try folder.layerBuilder()
+        let window = builder.eventRules.windowDays
+        let snapshot = try builder.snapshot(alerts: [], at: moment, incidents: incidents, basis: .events)
+        var regions = JSONObject()
+        for id in snapshot.regionThreats.keys.sorted() {
+            guard let e = snapshot.regionThreats[id]?.events, e.total.events > 0 else { continue }
+            regions[id] = .object([
+                "level": .int(e.level.rawValue), "level_label": .string(e.level.label),
+                "categories": AlertOutput.categories(e.levels.filter { $0.value > .minimal }),
+                "events": .int(e.total.events), "fatalities": .int(e.total.fatalities),
+                "civilian_events": .int(e.total.civilianEvents),
+                "diffusion": .double((e.total.diffusion * 10_000).rounded() / 10_000),
+                "reason": e.topReason.map { .string($0) } ?? .null,
+            ])
+        }
+        return .object([
+            "as_of": .string(UTCDate.format(moment)),
+            "window": .string(UTCDate.format(UTCDate.windowStart(endingWith: moment, days: window)) + "/" + UTCDate.format(moment)),
+            "window_days": .int(window), "set_by": .string("events"), "regions": .object(regions),
+        ])
     }
 }

@@ -59,6 +59,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tolerance-km"), help: "A point this close outside Mali as our boundary draws it goes to the nearest region.")
     var toleranceKilometres: Double = 5
 
+    @OptionGroup var levelOptions: LevelOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var geodata: GeoDataOptions
 
@@ -77,6 +78,8 @@ struct Serve: AsyncParsableCommand {
         let store = try storeOptions.open()
         var settings = ServiceSettings()
         settings.maxZoom = maxzoom
+        settings.levels = levelOptions.levels
+        settings.windowDays = levelOptions.window
         settings.maxBodyBytes = maxBodyMB * 1024 * 1024
         settings.bodySeconds = bodySeconds
         settings.readSeconds = readSeconds

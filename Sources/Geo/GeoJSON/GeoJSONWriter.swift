@@ -11,12 +11,16 @@ public struct GeoJSONWriter: Sendable {
     public var writesFeatureBoundingBoxes: Bool
     /// The collection's `name` foreign member, which GDAL takes as the layer name.
     public var name: String?
+    /// More foreign members of the collection (RFC 7946 section 6.1), written after `name`.
+    public var foreignMembers: JSONObject
 
-    public init(precision: Int = 6, writesBoundingBox: Bool = true, writesFeatureBoundingBoxes: Bool = false, name: String? = nil) {
+    public init(precision: Int = 6, writesBoundingBox: Bool = true, writesFeatureBoundingBoxes: Bool = false, name: String? = nil,
+                foreignMembers: JSONObject = [:]) {
         self.precision = precision
         self.writesBoundingBox = writesBoundingBox
         self.writesFeatureBoundingBoxes = writesFeatureBoundingBoxes
         self.name = name
+        self.foreignMembers = foreignMembers
     }
 
     public func write(_ collection: FeatureCollection) -> [UInt8] {
@@ -25,6 +29,12 @@ public struct GeoJSONWriter: Sendable {
         if let name {
             w.raw(",\"name\":")
             w.string(name)
+        }
+        for (k, v) in foreignMembers where !["type", "features", "bbox", "name"].contains(k) {
+            w.raw(",")
+            w.string(k)
+            w.raw(":")
+            w.value(v)
         }
         if writesBoundingBox, let box = collection.boundingBox {
             w.raw(",\"bbox\":")
