@@ -45,4 +45,13 @@ with tempfile.TemporaryDirectory() as tmp:
             if layer in ("regions", "zones"):
                 check(f"{day} {layer}: level is an integer 1-5", str(frame["level"].dtype).startswith("int") and frame["level"].between(1, 5).all())
                 check(f"{day} {layer}: WGS 84", frame.crs is not None and frame.crs.to_epsg() == 4326)
+                document = json.load(open(path))
+                check(f"{day} {layer}: says its moment (as_of, window)", document.get("as_of", "").startswith(day)
+                      and document.get("window", "").endswith(document.get("as_of", "?")) and document.get("levels") == "both")
+            if layer == "regions":
+                fields = {"event_level": "Integer", "fatalities": "Integer", "civilian_events": "Integer", "level_source": "String",
+                          "civilian_share": "Real", "diffusion": "Real", "intensity_terrorism": "Real"}
+                wrong = [f"{k} is not {t}" for k, t in fields.items() if f"\n{k}: {t} " not in info.stdout]
+                check(f"{day} {layer}: GDAL types the indicators (whole counts Integer, shares Real)", not wrong, "; ".join(wrong))
+                check(f"{day} {layer}: diffusion is a share 0-1", frame["diffusion"].between(0, 1).all())
 finish("layers")

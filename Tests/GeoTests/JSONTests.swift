@@ -64,6 +64,15 @@ import Testing
         #expect(text(.nan, 6) == "null")
     }
 
+    @Test func writesRealsSoReadersTypeThemAsReals() {
+        func text(_ v: JSONValue) -> String { v.jsonText }
+        #expect(text(.double(0)) == "0.0")
+        #expect(text(.double(-12)) == "-12.0")
+        #expect(text(.double(0.25)) == "0.25")
+        #expect(text(.int(12)) == "12")
+        #expect(text(.double(.infinity)) == "null")
+    }
+
     @Test func roundTripsThroughTheWriter() throws {
         let v: JSONValue = ["s": "tab\tquote\"back\\slash\u{1}", "n": 1.25, "i": -3, "a": [true, nil], "o": ["k": "v"]]
         #expect(try JSONParser.parse(v.jsonText) == v)

@@ -21,7 +21,7 @@ public struct JSONWriter {
         case .null: raw("null")
         case .bool(let b): b ? raw("true") : raw("false")
         case .int(let i): integer(i)
-        case .double(let d): number(d)
+        case .double(let d): real(d)
         case .string(let s): string(s)
         case .array(let a):
             raw(UInt8(ascii: "["))
@@ -75,6 +75,16 @@ public struct JSONWriter {
         if d == 0 { return raw(UInt8(ascii: "0")) }
         if d.rounded() == d, abs(d) < 1e15 { return integer(Int(d)) }
         bytes.append(contentsOf: d.description.utf8)
+    }
+
+    /// A real number, written so that readers type it as one: an integral value gets a fraction
+    /// (`0.0`, `12.0`), so that GDAL, geopandas and QGIS see a Real field even where every value
+    /// of a column happens to be whole.
+    public mutating func real(_ d: Double) {
+        guard d.isFinite else { return raw("null") }
+        guard d.rounded() == d, abs(d) < 1e15 else { return bytes.append(contentsOf: d.description.utf8) }
+        integer(Int(d))
+        raw(".0")
     }
 
     /// A number rounded half away from zero to `decimals` places, with trailing zeros dropped:
