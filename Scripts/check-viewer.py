@@ -4,7 +4,8 @@
 HTTP server; nothing of it is committed), opens the viewer in Debian's chromium driven by PyPI
 playwright, waits for the map to be idle, and checks: no console errors, the legend's five levels,
 the region under Bamako rendered (map.queryRenderedFeatures) with the level the store gives
-(/layers/regions); then POSTs a new alert through the API, reloads, and sees Bamako's level change;
+(/layers/regions), a click's popup saying whether advisories or events set the level, the line
+under the legend saying what sets levels over which window; then POSTs a new alert through the API, reloads, and sees Bamako's level change;
 then SIGTERM stops the server cleanly. Prints "N passed, N failed"; exits 1 on failure.
 Needs: chromium (apt), playwright (pip); fetches maplibre==0.3.6 with pip download."""
 import functools
@@ -106,6 +107,10 @@ with tempfile.TemporaryDirectory() as tmp:
             page.wait_for_selector(".maplibregl-popup .popup", timeout=10000)
             popup = page.locator(".maplibregl-popup .popup").inner_text()
             check("a click shows the level per category and the reason", "Bamako" in popup and "terrorism" in popup and "kidnapping" in popup, popup)
+            check("the popup says whether advisories or events set the level", "Set by the advisories" in popup and "events 1" in popup, popup)
+            basis = page.locator("#basis").inner_text()
+            check("the legend says what sets the levels and over which window",
+                  "higher of the advisories and the event record" in basis and "30 days" in basis, basis)
 
             # A new alert through the API raises Bamako to level 5.
             alert = {
