@@ -195,4 +195,34 @@ let ansongo = Position(0.5022, 15.6597)
             if (deadliest.value["fatalities"]?.intValue ?? 0) > 0 { #expect(top > 1, "\(day)") }
         }
     }
+
+    /// A month shaped like Mali's: daily protests in Bamako (many events, much of a small area, no
+    /// deaths), attacks on civilians in Ségou, battles in Mopti with the most deaths. The shipped
+    /// thresholds keep the deadliest region at the top level and protests alone at 3 or below.
+    @Test func theDeadliestRegionOfAMonthIsAtTheTopLevelWhateverElseHappened() throws {
+        let f = try Fixture()
+        func near(_ p: Position, _ i: Int, step: Double = 0.03) -> Position { Position(p.x + Double(i % 5 - 2) * step, p.y + Double(i / 5 % 5 - 2) * step) }
+        var events: [Incident] = []
+        for i in 0..<20 {
+            events.append(try incident(f, "P\(i)", on: "2024-06-\(16 + i % 7)", at: near(Position(-7.99, 12.63), i, step: 0.015),
+                                       categories: [.civilUnrest], eventType: "Protests"))
+        }
+        for i in 0..<12 {
+            events.append(try incident(f, "C\(i)", on: "2024-06-\(10 + i)", at: near(Position(-6.26, 13.43), i), fatalities: 1,
+                                       categories: [.terrorism], eventType: "Violence against civilians", civilian: true))
+        }
+        for fatalities in [24, 60] {
+            var month = events
+            for i in 0..<8 {
+                month.append(try incident(f, "B\(i)", on: "2024-06-\(10 + i)", at: near(Position(-4.19, 14.49), i), fatalities: fatalities / 8))
+            }
+            let r = try f.regions([], incidents: month, at: "2024-06-22")
+            #expect(r["bamako"]?["events"] == 20 && (r["bamako"]?["diffusion"]?.numberValue ?? 0) > 0.1)
+            #expect(level(r["bamako"]) <= 3, "protests without deaths: \(r["bamako"]?["reason"] ?? "")")
+            #expect(r["segou"]?["civilian_events"] == 12 && level(r["segou"]) == 4)
+            let top = r.values.map { level($0) }.max() ?? 0
+            #expect(r["mopti"]?["fatalities"]?.intValue == fatalities / 8 * 8)
+            #expect(level(r["mopti"]) == top && top == (fatalities >= 50 ? 5 : 4), "\(r["mopti"]?["reason"] ?? "")")
+        }
+    }
 }
