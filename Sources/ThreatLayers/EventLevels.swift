@@ -261,19 +261,23 @@ struct EventScoring {
             guard i.date >= start, i.date <= moment, let id = area(i) else { continue }
             let ageDays = max(0, moment.timeIntervalSince(i.date.addingTimeInterval(43_200)) / 86_400)
             let weight = pow(0.5, ageDays / rules.halfLifeDays)
-            var e = out[id] ?? AreaEvents()
             func add(_ m: inout EventMeasures) {
                 m.events += 1
                 m.fatalities += i.fatalities
                 if i.civilianTargeting { m.civilianEvents += 1 }
                 m.intensity += weight
             }
-            add(&e.total)
-            for c in Set(i.categories) { add(&e.byCategory[c, default: EventMeasures()]) }
             func later(_ l: Incident?) -> Bool { l.map { (i.date, i.fatalities, $0.id) > ($0.date, $0.fatalities, i.id) } ?? true }
-            if later(e.latest) { e.latest = i }
-            for c in i.categories where later(e.latestByCategory[c]) { e.latestByCategory[c] = i }
-            out[id] = e
+            // In place: a copy out of the dictionary and back would copy its tables per incident.
+            func update(_ e: inout AreaEvents) {
+                add(&e.total)
+                for (k, c) in i.categories.enumerated() where !i.categories[..<k].contains(c) {
+                    add(&e.byCategory[c, default: EventMeasures()])
+                    if later(e.latestByCategory[c]) { e.latestByCategory[c] = i }
+                }
+                if later(e.latest) { e.latest = i }
+            }
+            update(&out[id, default: AreaEvents()])
             if let k = cells[n] {
                 touched[id, default: []].insert(k)
                 for c in i.categories { touchedByCategory[id, default: [:]][c, default: []].insert(k) }

@@ -86,32 +86,46 @@ public final class LayerBuilder {
     /// start).
     public func snapshot(alerts: [Alert], at moment: Date, since: Date? = nil, incidents: [Incident] = [],
                          basis: LevelBasis = .both, windowDays: Int? = nil) throws -> Snapshot {
+        var s = alertSnapshot(alerts: alerts, at: moment, since: since, basis: basis, windowDays: windowDays)
+        try addEvents(incidents, to: &s)
+        return s
+    }
+
+    /// The alerts' part of a snapshot, before any event is known: enough for `alert_areas`, which
+    /// events do not change, so that it can be laid out while the events are still being read.
+    public func alertSnapshot(alerts: [Alert], at moment: Date, since: Date? = nil, basis: LevelBasis = .both, windowDays: Int? = nil) -> Snapshot {
         let window = windowDays ?? eventRules.windowDays
         let start = UTCDate.windowStart(endingWith: moment, days: window)
         let active = scoring.active(alerts, at: moment)
         var t = scoring.threats(of: active, cerclesOfRegion: cerclesOfRegion)
-        let recent = incidents.filter { $0.date >= start && $0.date <= moment && $0.regionID != nil }
-        if !recent.isEmpty {
-            let scoring = EventScoring(rules: eventRules)
-            let grid = try eventGrid(\LayerBuilder.regionGrid, atlas.regions.map { ($0.region.id, regionObjects[$0.region.id]!) })
-            let cells = recent.map { grid.key($0.position) }
-            let byRegion = scoring.measure(recent, cells: cells, at: moment, windowDays: window, grid: grid) { $0.regionID }
-            for (id, e) in byRegion { t.regions[id, default: AreaThreat()].events = e }
-            for z in atlas.zones {
-                let members = z.regionIDs.compactMap { id in byRegion[id].map { (atlas.region(id)?.region.name ?? id, $0) } }
-                if let e = EventScoring.zone(members) { t.zones[z.id, default: AreaThreat()].events = e }
-            }
-            if !atlas.cercles.isEmpty {
-                let cg = try eventGrid(\LayerBuilder.cercleGrid, atlas.cercles.map { ($0.id, cercleObjects[$0.id]!) })
-                let byCercle = scoring.measure(recent, cells: cells, at: moment, windowDays: window, grid: cg) { $0.cercleID }
-                for (id, e) in byCercle { t.cercles[id, default: AreaThreat()].events = e }
-            }
-        }
         for k in t.regions.keys { t.regions[k]!.basis = basis }
         for k in t.zones.keys { t.zones[k]!.basis = basis }
         for k in t.cercles.keys { t.cercles[k]!.basis = basis }
         return Snapshot(moment: moment, since: since.map(UTCDate.startOfDay) ?? start, active: active,
                         regionThreats: t.regions, zoneThreats: t.zones, cercleThreats: t.cercles, windowDays: window, basis: basis)
+    }
+
+    /// Adds the event record of the window (the `incidents` dated in it) to the regions, zones and
+    /// cercles of `s`.
+    public func addEvents(_ incidents: [Incident], to s: inout Snapshot) throws {
+        let start = UTCDate.windowStart(endingWith: s.moment, days: s.windowDays)
+        let recent = incidents.filter { $0.date >= start && $0.date <= s.moment && $0.regionID != nil }
+        guard !recent.isEmpty else { return }
+        let scoring = EventScoring(rules: eventRules)
+        let grid = try eventGrid(\LayerBuilder.regionGrid, atlas.regions.map { ($0.region.id, regionObjects[$0.region.id]!) })
+        let cells = recent.map { grid.key($0.position) }
+        func area() -> AreaThreat { var a = AreaThreat(); a.basis = s.basis; return a }
+        let byRegion = scoring.measure(recent, cells: cells, at: s.moment, windowDays: s.windowDays, grid: grid) { $0.regionID }
+        for (id, e) in byRegion { s.regionThreats[id, default: area()].events = e }
+        for z in atlas.zones {
+            let members = z.regionIDs.compactMap { id in byRegion[id].map { (atlas.region(id)?.region.name ?? id, $0) } }
+            if let e = EventScoring.zone(members) { s.zoneThreats[z.id, default: area()].events = e }
+        }
+        if !atlas.cercles.isEmpty {
+            let cg = try eventGrid(\LayerBuilder.cercleGrid, atlas.cercles.map { ($0.id, cercleObjects[$0.id]!) })
+            let byCercle = scoring.measure(recent, cells: cells, at: s.moment, windowDays: s.windowDays, grid: cg) { $0.cercleID }
+            for (id, e) in byCercle { s.cercleThreats[id, default: area()].events = e }
+        }
     }
 
     /// A grid kept in `slot`, made on first use over `areas`, centred on the country.

@@ -20,8 +20,9 @@ public struct MapContent: Sendable {
     /// The `layers` of `store` (none: no alerts, every area level 1) as of `moment`: levels from
     /// the active alerts and the events of the window (`windowDays`, by default the thresholds
     /// file's) as `basis` says; incidents from `since` (a day: its start; default the window's
-    /// start). The events are read on another thread while the alerts are, and the incidents
-    /// layer, which needs no GEOS, is laid out there while the areas are computed here.
+    /// start). The events are read on another thread while the alerts are read and their areas
+    /// laid out, and the incidents layer, which needs no GEOS, is laid out there while the other
+    /// areas are computed here.
     public static func make(store: ThreatStore?, builder: LayerBuilder, at moment: Date, since: Date? = nil,
                             layers requested: [LayerName]? = nil, basis: LevelBasis = .both, windowDays: Int? = nil) throws -> MapContent {
         let names = requested ?? builder.layerNames
@@ -44,9 +45,11 @@ public struct MapContent: Sendable {
         var layers: [LayerName: FeatureCollection] = [:]
         if !areas.isEmpty {
             let alerts = try store?.alerts().map(\.alert) ?? []
-            let events = basis == .alerts ? [] : try rows?.value().map(\.incident) ?? []
-            let snapshot = try builder.snapshot(alerts: alerts, at: moment, since: from, incidents: events, basis: basis, windowDays: window)
-            for name in areas { layers[name] = try builder.layer(name, snapshot, incidents: []) }
+            var snapshot = builder.alertSnapshot(alerts: alerts, at: moment, since: from, basis: basis, windowDays: window)
+            // Alert areas need no event: laid out while the events are still being read.
+            for name in areas where name == .alertAreas { layers[name] = try builder.layer(name, snapshot, incidents: []) }
+            if basis != .alerts { try builder.addEvents(try rows?.value().map(\.incident) ?? [], to: &snapshot) }
+            for name in areas where name != .alertAreas { layers[name] = try builder.layer(name, snapshot, incidents: []) }
         }
         if let incidents { layers[.incidents] = try incidents.value() }
         return MapContent(moment: moment, since: from, windowDays: window, basis: basis, layers: layers)
