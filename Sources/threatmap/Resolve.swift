@@ -23,7 +23,16 @@ struct ReadOptions: ParsableArguments {
 
 /// Reads a file, naming it in the error.
 func readInput(_ path: String) throws -> [UInt8] {
-    if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    if path == "-" {
+        // read(2) itself, retried on EINTR: Foundation's readDataToEndOfFile traps on any error.
+        var bytes: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n > 0 { bytes += buffer[..<n] } else if n == 0 { return bytes } else if errno != EINTR {
+                throw InputError(path: "standard input", message: "cannot read: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
     guard FileManager.default.fileExists(atPath: path) else { throw InputError(path: path, message: "no such file") }
     do {
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))

@@ -39,11 +39,23 @@ struct CLI {
         // pipe can fill and block the child.
         nonisolated(unsafe) var stderrData = Data()
         let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { stderrData = err.fileHandleForReading.readDataToEndOfFile() }
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async(group: group) { stderrData = readAll(err.fileHandleForReading) }
+        let stdoutData = readAll(out.fileHandleForReading)
         group.wait()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: stdoutData, stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// Everything until end of file, with read(2) retried when a signal interrupts it (Foundation's
+    /// readDataToEndOfFile traps on EINTR, which a child's SIGCHLD can cause while tests run in
+    /// parallel).
+    static func readAll(_ handle: FileHandle) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if n > 0 { data.append(contentsOf: buffer[..<n]) } else if n == 0 || errno != EINTR { return data }
+        }
     }
 }
 
