@@ -69,6 +69,25 @@ import Testing
         let box = try #require(footprint.boundingBox)
         #expect(box.minX > -3.21, "the footprint reaches \(box.minX)°: more than the cercle")
 
+        // Events are measured per cercle too: a deadly attack east of 3.2°W raises Bandiagara
+        // alone, with its indicators, as of the next day.
+        let table = """
+            event_id_cnty,event_date,event_type,sub_event_type,actor1,civilian_targeting,admin1,admin2,location,latitude,longitude,fatalities,notes
+            MLI90001,2024-06-20,Violence against civilians,Attack,Unidentified Armed Group (Mali),Civilian targeting,Mopti,Bandiagara,Ségué,14.2000,-3.0000,14,"Fourteen villagers killed."
+            """
+        try Data(table.utf8).write(to: URL(fileURLWithPath: path("events.csv")))
+        #expect(try CLI.run(["ingest", "--geodata", out, "--store", store, path("events.csv")]).status == 0)
+        let after = try CLI.run(["export", "geojson", "--geodata", out, "--store", store, "--layer", "cercles", "--as-of", "2024-06-21"])
+        #expect(after.status == 0, "\(after.stderr)")
+        let byID = Dictionary(uniqueKeysWithValues: try GeoJSONReader().read(Array(after.stdout)).featureCollection.features.map {
+            ($0.properties["id"]?.stringValue ?? "", $0.properties)
+        })
+        #expect(byID["bandiagara"]?["event_level"] == .int(4), "\(byID["bandiagara"].map { "\($0)" } ?? "")")
+        #expect(byID["bandiagara"]?["event_reason"]?.stringValue?.contains("14 fatalities in 1 event (1 against civilians)") == true)
+        #expect(byID["bandiagara"]?["fatalities"] == .int(14) && byID["bandiagara"]?["civilian_events"] == .int(1))
+        #expect((byID["bandiagara"]?["diffusion"]?.numberValue ?? 0) > 0)
+        #expect(byID["djenne"]?["event_level"] == .int(1) && byID["djenne"]?["events"] == .int(0))
+
         // Without cercle data there is no such layer.
         let none = try CLI.run(["export", "geojson", "--store", store, "--layer", "cercles", "-o", path("none.geojson")])
         #expect(none.status != 0 && none.stderr.contains("cercles"), "\(none.stderr)")
