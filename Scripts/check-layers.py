@@ -3,7 +3,8 @@
 layers as of several dates with the built threatmap, then for each file checks that GDAL
 (`ogrinfo -al -so`) loads it with the expected count, and that geopandas (PyPI) reads the same
 count, finds every geometry valid (shapely `is_valid`) and every polygon's exterior ring
-counter-clockwise. Prints "N passed, N failed"."""
+counter-clockwise; then that geopandas reads the same map exported as one GeoPackage, table by
+table, with the same counts. Prints "N passed, N failed"."""
 import glob
 import json
 import os
@@ -54,4 +55,15 @@ with tempfile.TemporaryDirectory() as tmp:
                 wrong = [f"{k} is not {t}" for k, t in fields.items() if f"\n{k}: {t} " not in info.stdout]
                 check(f"{day} {layer}: GDAL types the indicators (whole counts Integer, shares Real)", not wrong, "; ".join(wrong))
                 check(f"{day} {layer}: diffusion is a share 0-1", frame["diffusion"].between(0, 1).all())
+        # The same map as one GeoPackage: geopandas reads each table with the GeoJSON's count and types.
+        gpkg = os.path.join(tmp, f"{day}.gpkg")
+        subprocess.run([binary(), "export", "gpkg", "-o", gpkg, "--as-of", day, "--store", store], check=True, capture_output=True)
+        for path in sorted(glob.glob(os.path.join(out, "*.geojson"))):
+            layer = pathlib.Path(path).stem
+            table = geopandas.read_file(gpkg, layer=layer)
+            expected = len(json.load(open(path))["features"])
+            check(f"{day} {layer}: the GeoPackage table holds the same {expected} features", len(table) == expected, str(len(table)))
+            check(f"{day} {layer}: the GeoPackage table is in WGS 84", table.crs is not None and table.crs.to_epsg() == 4326)
+            if "level" in table.columns:
+                check(f"{day} {layer}: the GeoPackage's level is an integer column", str(table["level"].dtype).startswith("int"))
 finish("layers")

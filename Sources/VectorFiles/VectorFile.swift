@@ -41,7 +41,7 @@ public struct VectorLayer: Sendable {
 public enum VectorFile {
     /// GDAL's drivers, registered once; GDAL's own messages are kept from standard error and
     /// read back as each call's error.
-    private static let setUp: Void = {
+    static let setUp: Void = {
         GDALAllRegister()
         CPLSetErrorHandler(CPLQuietErrorHandler)
     }()

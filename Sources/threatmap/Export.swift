@@ -11,7 +11,7 @@ import ThreatStore
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export map layers.",
-        subcommands: [ExportGeoJSON.self, ExportTiles.self]
+        subcommands: [ExportGeoJSON.self, ExportTiles.self, ExportGeoPackage.self]
     )
 }
 
