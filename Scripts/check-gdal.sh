@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GDAL as an outside reader: exports every layer ThreatMap has and checks that `ogrinfo -al -so`
 # loads it with the expected layer, geometry type, feature count and fields, and that GDAL's own
-# SQLite dialect finds every geometry valid. Prints "N passed, N failed".
+# SQLite dialect finds every geometry valid; then reads the served layers by URL (/vsicurl/) and
+# through OGC API - Features (the OAPIF driver). Prints "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin="${THREATMAP_BIN:-$(swift build --show-bin-path)/threatmap}"
@@ -38,6 +39,8 @@ for day in 2026-10-06 2026-11-13; do
   invalid=$(ogrinfo -q -dialect SQLite -sql "SELECT COUNT(*) AS n FROM alert_areas WHERE NOT ST_IsValid(geometry) OR ST_IsEmpty(geometry)" "$out/areas-$day.geojson" 2>&1)
   check "GDAL finds every drawn area as of $day valid" contains "$invalid" "n (Integer) = 0"
 done
+# The sample alerts and events too, for OGC API - Features below (the table has bad rows on purpose).
+"$bin" ingest --store "$store" GeoData/alerts/* >/dev/null 2>&1
 # GDAL reading served layers by URL through /vsicurl/ with its default settings (HEAD, then
 # byte ranges), as QGIS does with a remote file.
 "$bin" serve --port 0 --store "$store" >"$out/serve.out" 2>"$out/serve.err" &
@@ -56,6 +59,22 @@ check "/vsicurl/ opens a served alert_areas layer" contains "$info" "Polygon"
 info=$(ogrinfo -ro -so "/vsicurl/$url/tiles/5/15/14.mvt?as_of=2026-10-06" 2>&1)
 check "/vsicurl/ opens a served tile" contains "$info" "regions (Multi Polygon)"
 check "GDAL asked for byte ranges and got them" grep -q "GET /layers/regions 206" "$out/serve.err"
+# GDAL's OAPIF driver on our OGC API - Features: the collections, their fields, datetime as the
+# as-of (Mopti rises with the sample events), an interval of incidents read page by page.
+info=$(ogrinfo -ro -so "OAPIF:$url" 2>&1)
+check "OAPIF lists the five collections" contains "$info" "5: labels"
+check "OAPIF: regions is a collection" contains "$info" "1: regions"
+info=$(ogrinfo -ro -so "OAPIF:$url?datetime=2024-07-05" regions 2>&1)
+check "OAPIF reads regions with its fields (diffusion Real)" contains "$info" "diffusion: Real"
+check "OAPIF counts 10 regions" contains "$info" "Feature Count: 10"
+before=$(ogrinfo -ro "OAPIF:$url?datetime=2024-05-16" regions -where "id='mopti'" 2>&1)
+after=$(ogrinfo -ro "OAPIF:$url?datetime=2024-07-05" regions -where "id='mopti'" 2>&1)
+check "OAPIF datetime=2024-05-16: Mopti level 1" contains "$before" "  level (Integer) = 1"
+check "OAPIF datetime=2024-07-05: Mopti level 3, set by events" contains "$after" "level_source (String) = events"
+pages=$(ogrinfo -ro -oo PAGE_SIZE=2 "OAPIF:$url?datetime=2024-06-01/2024-07-09" incidents 2>&1)
+ids=$(grep -o "event_id (String) = .*" <<<"$pages" | sort)
+check "OAPIF pages of 2 bring the 9 incidents of the interval, each once" test "$(wc -l <<<"$ids")" = 9 -a "$(uniq <<<"$ids" | wc -l)" = 9
+check "the pages were asked for with limit and offset" grep -q "GET /collections/incidents/items 200" "$out/serve.err"
 kill -TERM "$server"
 wait "$server"
 echo "gdal: $passed passed, $failed failed"

@@ -58,6 +58,7 @@ public struct ThreatRoutes: Sendable {
     func addRoutes<Sink: RouteSink>(to sink: inout Sink) {
         ViewerController(routes: self).add(to: &sink)
         LayerController(routes: self).add(to: &sink)
+        FeaturesController(routes: self).add(to: &sink)
         TileController(routes: self).add(to: &sink)
         AlertController(routes: self).add(to: &sink)
     }

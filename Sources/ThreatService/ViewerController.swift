@@ -17,7 +17,10 @@ struct ViewerController: Sendable {
     var service: MapService { routes.service }
 
     func add<Sink: RouteSink>(to router: inout Sink) {
-        router.get("/") { request, _ in self.viewerPage(request) }
+        // The viewer for a browser; OGC API - Features' landing page for a client asking for JSON.
+        router.get("/") { request, _ in
+            FeaturesController.wantsJSON(request) ? FeaturesController(routes: self.routes).landingPage(request) : self.viewerPage(request)
+        }
         router.get("/healthz") { _, _ in try self.health() }
         router.get("/openapi.json") { _, _ in bytesResponse(Array(OpenAPIDocument.text.utf8), contentType: "application/json") }
     }

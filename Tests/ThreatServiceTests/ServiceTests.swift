@@ -141,7 +141,9 @@ let kidalAlert = """
             #expect(doc.objectValue?["openapi"]?.stringValue == "3.1.0")
             let paths = Set(doc.objectValue?["paths"]?.objectValue?.keys ?? [])
             #expect(paths == ["/", "/healthz", "/openapi.json", "/layers", "/layers/{name}", "/tiles.json", "/style.json",
-                              "/tiles/{z}/{x}/{y}.mvt", "/alerts", "/alerts/{id}"])
+                              "/tiles/{z}/{x}/{y}.mvt", "/alerts", "/alerts/{id}", "/conformance", "/collections",
+                              "/collections/{collectionId}", "/collections/{collectionId}/items",
+                              "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/queryables"])
         }
     }
 
