@@ -180,7 +180,11 @@ with tempfile.TemporaryDirectory() as tmp:
           all(l.get("source-layer", "regions") in layer_ids for l in style["layers"]))
     fill = next(l for l in style["layers"] if l["id"] == "regions-fill")["paint"]["fill-color"]
     check("regions are coloured by level with the scale's colours",
-          fill[:2] == ["match", ["get", "level"]] and fill[2:12] == [1, "#1a9850", 2, "#91cf60", 3, "#fee08b", 4, "#fc8d59", 5, "#d73027"])
+          fill[:2] == ["match", ["get", "level"]] and fill[2:12] == [[1], "#1a9850", [2], "#91cf60", [3], "#fee08b", [4], "#fc8d59", [5], "#d73027"])
+    # Labels as arrays: QGIS 3.22's style converter drops bare-number match labels (level IN ()).
+    check("every match label is an array (read alike by MapLibre and QGIS 3.22)",
+          all(isinstance(label, list) for layer in style["layers"] for paint in [layer.get("paint", {})]
+              for e in paint.values() if isinstance(e, list) and e[:1] == ["match"] for label in e[2:-1:2]))
     check("tiles.json names the five layers", [l["id"] for l in tilejson["vector_layers"]] == ["regions", "zones", "alert_areas", "incidents", "labels"])
     schema_path = root.parent / "shared/schemas/tilejson-3.0.0.schema.json"
     if schema_path.exists():

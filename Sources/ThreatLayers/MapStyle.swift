@@ -5,11 +5,13 @@ import ThreatModel
 /// outlined by level with the scale's colours, alert footprints outlined, incidents as circles
 /// coloured by level, and labels. Every colour comes from `ThreatLevel.colour`.
 public enum MapStyle {
-    /// A `match` expression from the integer `level` property to the level's colour.
+    /// A `match` expression from the integer `level` property to the level's colour. Each label is
+    /// an array of one (`[1]`): MapLibre reads both forms, QGIS 3.22's style converter only this one
+    /// (bare numbers become an empty `level IN ()` rule, everything grey).
     static func levelColour() -> JSONValue {
         var e: [JSONValue] = ["match", ["get", "level"]]
         for l in ThreatLevel.allCases {
-            e.append(.int(l.rawValue))
+            e.append([.int(l.rawValue)])
             e.append(.string(l.colour))
         }
         e.append("#cccccc")
@@ -50,11 +52,19 @@ public enum MapStyle {
         ]
         if let glyphs, case .array(var layers) = style["layers"] {
             style["glyphs"] = .string(glyphs)
-            layers.append(layer("labels", "symbol", "labels", layout: [
+            // Zone names first (larger, up to zoom 6), then region names; neither overlaps another.
+            layers.append(layer("zone-labels", "symbol", "labels", layout: [
+                "text-field": ["get", "name"], "text-font": ["Open Sans Regular"], "text-size": 15,
+                "text-transform": "uppercase", "text-letter-spacing": 0.1, "text-allow-overlap": false,
+            ], filter: ["==", ["get", "kind"], "zone"]))
+            layers.append(layer("region-labels", "symbol", "labels", layout: [
                 "text-field": ["get", "label"], "text-font": ["Open Sans Regular"], "text-size": 12,
                 "text-allow-overlap": false,
             ], filter: ["==", ["get", "kind"], "region"]))
             style["layers"] = .array(layers)
+            style["metadata"] = ["threatmap:labels": .string("zone and region names from the labels layer, drawn with the glyphs at \(glyphs)")]
+        } else {
+            style["metadata"] = ["threatmap:labels": "no text layers: the style names no glyphs server (serve --glyphs-url gives one), so ThreatMap's viewer draws the labels layer's points as HTML markers; other clients can label the labels layer with their own fonts"]
         }
         return .object(style)
     }
