@@ -4,7 +4,8 @@
 # libFuzzer with AddressSanitizer for 60 s (THREATMAP_FUZZ_SECONDS), GDAL and geopandas
 # reading every layer we export, outside readers on our vector tiles, jsonschema checking our JSON
 # samples, and the viewer served by `threatmap serve` in a real browser (Debian's chromium,
-# driven by PyPI playwright, with MapLibre from the PyPI maplibre wheel).
+# driven by PyPI playwright, with MapLibre from the PyPI maplibre wheel), and QGIS 3.22 (Debian's
+# python3-qgis, headless) on the style, the OGC API - Features collections and a GeoPackage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
@@ -60,3 +61,12 @@ if ! command -v chromium >/dev/null; then
 fi
 python3 -c "import playwright" 2>/dev/null || python3 -m pip install --quiet playwright
 python3 Scripts/check-viewer.py
+
+echo "== QGIS 3.22 reads the style, the OGC API collections and the GeoPackage"
+if ! dpkg-query -W -f='${Status}' python3-qgis 2>/dev/null | grep -q "install ok installed"; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-qgis >/dev/null
+fi
+/usr/bin/python3 Scripts/check-qgis.py

@@ -29,7 +29,8 @@ struct FeaturesController: Sendable {
         router.get("/collections/:collection") { request, context in try self.collection(request, context) }
         router.get("/collections/:collection/items") { request, context in try await self.items(request, context) }
         router.get("/collections/:collection/items/:item") { request, context in try await self.item(request, context) }
-        router.get("/collections/:collection/queryables") { request, context in try self.queryables(request, context) }
+        router.get("/collections/:collection/queryables") { request, context in try self.queryables(request, context, kind: "queryables") }
+        router.get("/collections/:collection/schema") { request, context in try self.queryables(request, context, kind: "schema") }
     }
 
     /// Whether the landing page is asked for as JSON: `f=json`, or an Accept header that names
@@ -99,6 +100,8 @@ struct FeaturesController: Sendable {
                 link(base, "self", "application/json", "This collection"),
                 link(base + "/items", "items", "application/geo+json", "Its features (datetime: the moment mapped)"),
                 link(base + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Its fields and their types"),
+                link(base + "/schema", "http://www.opengis.net/def/rel/ogc/1.0/schema", "application/schema+json", "Its features' schema (Part 5)"),
+                link(base + "/schema", "describedby", "application/schema+json", "Its features' schema"),
             ],
         ]
     }
@@ -118,12 +121,15 @@ struct FeaturesController: Sendable {
         return jsonResponse(describe(name, origin: routes.origin(request)))
     }
 
-    func queryables(_ request: Request, _ context: some RequestContext) throws -> Response {
+    /// The fields and their JSON types, from the layer's fixed schema: as `queryables` (Part 3,
+    /// what can be filtered on: every field here) and as `schema` (Part 5, what a feature holds,
+    /// which newer QGIS and GDAL read for an empty layer's fields).
+    func queryables(_ request: Request, _ context: some RequestContext, kind: String) throws -> Response {
         let name = try layer(context)
         let s = schema(name)
         try Self.refuseUnknown(request, allowed: Self.itemParameters, fields: s.fields)
         var properties = JSONObject()
-        properties["geometry"] = ["format": .string(s.geometry == .point ? "geometry-point" : "geometry-multipolygon")]
+        properties["geometry"] = ["format": .string(s.geometry == .point ? "geometry-point" : "geometry-multipolygon"), "x-ogc-role": "primary-geometry"]
         for f in s.fields {
             switch f.type {
             case .integer: properties[f.name] = ["type": "integer"]
@@ -136,7 +142,7 @@ struct FeaturesController: Sendable {
         }
         return jsonResponse([
             "$schema": "https://json-schema.org/draft/2019-09/schema",
-            "$id": .string(routes.origin(request) + "/collections/\(name.rawValue)/queryables"),
+            "$id": .string(routes.origin(request) + "/collections/\(name.rawValue)/" + kind),
             "type": "object", "title": .string(name.rawValue), "properties": .object(properties), "additionalProperties": false,
         ], contentType: "application/schema+json")
     }

@@ -143,7 +143,8 @@ let kidalAlert = """
             #expect(paths == ["/", "/healthz", "/openapi.json", "/layers", "/layers/{name}", "/tiles.json", "/style.json",
                               "/tiles/{z}/{x}/{y}.mvt", "/alerts", "/alerts/{id}", "/conformance", "/collections",
                               "/collections/{collectionId}", "/collections/{collectionId}/items",
-                              "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/queryables"])
+                              "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/queryables",
+                              "/collections/{collectionId}/schema"])
         }
     }
 
