@@ -11,7 +11,8 @@ status_code_conformance, content_type_conformance, response_schema_conformance a
 response_headers_conformance (not positive_data_acceptance / negative_data_rejection, which judge
 how strict validation is). Afterwards: every operation was exercised, stderr has exactly one log
 line per request (method, path, status, duration; matched by X-Request-ID), /healthz still
-answers 200, and SIGTERM stops the server with exit status 0 within a few seconds, the store
+answers 200, prometheus-client (PyPI) parses /metrics with the requests, latency, tile cache and
+document counts the traffic made, and SIGTERM stops the server with exit status 0 within a few seconds, the store
 closed (no WAL left, integrity_check ok). Prints "N passed, N failed"; exits 1 on a failure.
 
 Environment: THREATMAP_BIN (the binary; default: the debug build), CHECK_API_MAX_EXAMPLES
@@ -211,6 +212,25 @@ with tempfile.TemporaryDirectory() as tmp:
         missing = [f"{m} {p}" for m, p in operations if f"{m} {p}" not in statuses and (m, p) != ("GET", "/openapi.json")]
         check(f"schemathesis exercised every documented operation ({len(entries)} requests)", bool(entries) and not missing,
               f"not exercised: {missing}" if entries else "no HAR report")
+
+        # /metrics after all that traffic, read by the Prometheus project's own text-format parser.
+        from prometheus_client.parser import text_string_to_metric_families
+        status, headers, body, _ = get_json("metrics")
+        families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+        requests = families.get("threatmap_http_requests")
+        routes_seen = {s.labels.get("route") for s in requests.samples} if requests else set()
+        check("prometheus-client parses /metrics: requests by route, method and status",
+              status == 200 and requests is not None and "/tiles/{z}/{x}/{y}" in routes_seen and "/alerts" in routes_seen
+              and all({"route", "method", "status"} <= set(s.labels) for s in requests.samples), f"{status} {sorted(families)[:20]}")
+        latency = families.get("threatmap_http_request_duration_seconds")
+        check("a latency histogram per route", latency is not None and latency.type == "histogram"
+              and any(s.name.endswith("_bucket") and s.labels.get("le") == "+Inf" for s in latency.samples))
+        tiles = families.get("threatmap_tile_cache_requests")
+        documents = families.get("threatmap_documents")
+        check("tile cache hits and misses, documents stored and refused, store errors, what the store holds",
+              tiles is not None and {s.labels.get("result") for s in tiles.samples} >= {"hit", "miss"}
+              and documents is not None and any(s.labels.get("result") == "refused" and s.value > 0 for s in documents.samples)
+              and "threatmap_store_errors" in families and "threatmap_store_alerts" in families, str(sorted(families)))
 
         status, headers, body, health = get_json("healthz")
         check("GET /healthz still answers 200 after schemathesis", status == 200 and health.get("status") == "ok", f"{status} {body[:200]!r}")

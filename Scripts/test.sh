@@ -46,7 +46,7 @@ python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jso
 python3 Scripts/check-schemas.py
 
 echo "== the API against its OpenAPI document (schemathesis)"
-python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install --quiet "schemathesis>=4,<5"
+python3 -c "import schemathesis, prometheus_client" 2>/dev/null || python3 -m pip install --quiet "schemathesis>=4,<5" prometheus-client
 python3 Scripts/check-api.py
 
 echo "== serve stops cleanly, finishing what is in flight"

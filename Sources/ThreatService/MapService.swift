@@ -91,6 +91,8 @@ public struct WriteOutcome: Sendable {
 public final class MapService: @unchecked Sendable {
     public let store: ThreatStore
     public let settings: ServiceSettings
+    /// What `/metrics` reports.
+    public let metrics = ServiceMetrics()
     let tilerOptions: TilerOptions
     let workLock = NSLock()
     let builder: LayerBuilder
@@ -257,8 +259,22 @@ public final class MapService: @unchecked Sendable {
     func write(_ change: () throws -> IntakeOutcome) throws -> WriteOutcome {
         workLock.lock()
         defer { workLock.unlock() }
-        let outcome = try change()
-        return WriteOutcome(intake: outcome, tilesInvalidated: outcome.report.unchanged ? 0 : try refreshViews())
+        let outcome: IntakeOutcome
+        do {
+            outcome = try change()
+        } catch {
+            metrics.refused(error)
+            throw error
+        }
+        let written: WriteOutcome
+        do {
+            written = WriteOutcome(intake: outcome, tilesInvalidated: outcome.report.unchanged ? 0 : try refreshViews())
+        } catch {
+            metrics.failed(error)
+            throw error
+        }
+        metrics.wrote(written)
+        return written
     }
 
     /// Every cached map made again from the store, each keeping the tiles no change reaches.

@@ -55,6 +55,8 @@ func bytesResponse(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, contentT
 /// (unknown route, body too large) with their status, anything else as a 500 whose detail goes
 /// to the log only. Errors become responses here, so that the middleware outside sees them.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServiceMetrics
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let error: APIError
         do {
@@ -66,6 +68,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let e as any HTTPResponseError {
             error = APIError(e.status, e.status.reasonPhrase)
         } catch let other {
+            metrics.failed(other)
             context.logger.error("internal error: \(other)")
             error = APIError(.internalServerError, "internal error")
         }
@@ -92,8 +95,11 @@ struct CORSHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// One log line per request: method, path, status and duration, with the request's id (the
-/// logger's `hb.request.id`, also sent back as `X-Request-ID`).
+/// logger's `hb.request.id`, also sent back as `X-Request-ID`); and the request counted in the
+/// metrics by its route template.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServiceMetrics
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         func log(_ status: HTTPResponse.Status) {
@@ -108,6 +114,8 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         var response = try await next(request, context)
         response.headers[.requestID] = context.id
         log(response.status)
+        metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
+                        duration: ContinuousClock.now - start)
         return response
     }
 }

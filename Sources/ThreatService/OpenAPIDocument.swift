@@ -167,6 +167,8 @@ enum OpenAPIDocument {
           "responses": {"200": {"description": "OK.", "content": {"application/json": {"schema": {"type": "object", "required": ["status"],
             "properties": {"status": {"const": "ok"}, "documents": {"type": "integer"}, "alerts": {"type": "integer"},
               "incidents": {"type": "integer"}, "cached_tiles": {"type": "integer"}}}}}}}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics (text format 0.0.4): requests by route, method and status, latency, tile cache hits and misses, documents stored, unchanged and refused, alerts and incidents stored, store errors, what the store holds.", "operationId": "metrics",
+          "responses": {"200": {"description": "The metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
         "/openapi.json": {"get": {"summary": "This document.", "operationId": "openapi",
           "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
         "/layers": {"get": {"summary": "The layers with their fields.", "operationId": "listLayers",

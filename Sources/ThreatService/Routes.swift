@@ -45,11 +45,11 @@ public struct ThreatRoutes: Sendable {
         var known = KnownRoutes()
         addRoutes(to: &known)
         var router = Router()
-        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: RequestLogMiddleware(metrics: service.metrics))
         router.add(middleware: HeadMiddleware())
         router.add(middleware: RangeMiddleware())
         router.add(middleware: CORSHeadersMiddleware())
-        router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: JSONErrorMiddleware(metrics: service.metrics))
         router.add(middleware: MethodMiddleware(known: known))
         addRoutes(to: &router)
         return router

@@ -43,6 +43,7 @@ struct TileController: Sendable {
         } else {
             (served, cached) = try await offload { try self.service.tile(t, moment: m) }
         }
+        service.metrics.tile(cached: cached)
         var headers = Self.tileHeaders
         headers[.cacheStatus] = cached ? "hit" : "miss"
         guard let served else { return Response(status: .noContent, headers: headers) }

@@ -11,7 +11,8 @@ import ThreatModel
 import ThreatStore
 import VectorTiles
 
-/// GET /, /healthz and /openapi.json: the viewer page, liveness and the API description.
+/// GET /, /healthz, /metrics and /openapi.json: the viewer page, liveness, Prometheus metrics and
+/// the API description.
 struct ViewerController: Sendable {
     let routes: ThreatRoutes
     var service: MapService { routes.service }
@@ -22,6 +23,9 @@ struct ViewerController: Sendable {
             FeaturesController.wantsJSON(request) ? FeaturesController(routes: self.routes).landingPage(request) : self.viewerPage(request)
         }
         router.get("/healthz") { _, _ in try self.health() }
+        router.get("/metrics") { _, _ in
+            bytesResponse(self.service.metrics.text(self.service), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
         router.get("/openapi.json") { _, _ in bytesResponse(Array(OpenAPIDocument.text.utf8), contentType: "application/json") }
     }
 

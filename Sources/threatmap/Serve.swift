@@ -9,7 +9,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the map over HTTP: a viewer, GeoJSON layers, vector tiles, and an alert API.",
         discussion: """
             Endpoints (described in full at /openapi.json): / (the map viewer), /layers, /layers/{name}?as_of=&bbox=, \
-            /tiles/{z}/{x}/{y}.mvt?as_of=, /tiles.json, /style.json, /alerts, /alerts/{id}, /healthz; OGC API - Features \
+            /tiles/{z}/{x}/{y}.mvt?as_of=, /tiles.json, /style.json, /alerts, /alerts/{id}, /healthz, /metrics (Prometheus); OGC API - Features \
             (/ asked for as JSON, /conformance, /collections/{id}/items?bbox=&datetime=&limit=&offset=, /queryables: \
             QGIS and GDAL's OAPIF driver add the layers as they would any WFS 3); and, with the \
             bearer token from THREATMAP_TOKEN or from THREATMAP_TOKEN_FILE (one NAME TOKEN a line; each write is logged and stored with its writer's name), POST /alerts (any format ingest reads) and DELETE /alerts/{id}. \

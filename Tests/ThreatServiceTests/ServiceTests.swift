@@ -144,7 +144,7 @@ let kidalAlert = """
                               "/tiles/{z}/{x}/{y}.mvt", "/alerts", "/alerts/{id}", "/conformance", "/collections",
                               "/collections/{collectionId}", "/collections/{collectionId}/items",
                               "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/queryables",
-                              "/collections/{collectionId}/schema"])
+                              "/collections/{collectionId}/schema", "/metrics"])
         }
     }
 
