@@ -111,7 +111,11 @@ with tempfile.TemporaryDirectory() as tmp:
     env.pop("LOG_LEVEL", None)
     err_path = os.path.join(tmp, "serve.stderr")
     err_file = open(err_path, "wb")
-    server = subprocess.Popen([binary(), "serve", "--host", "127.0.0.1", "--port", "0", "--store", store, "--maxzoom", "8"],
+    # An archive exported earlier, served beside the live map (/archives/...).
+    archive = os.path.join(tmp, "july.pmtiles")
+    subprocess.run([binary(), "export", "tiles", "-o", archive, "--format", "pmtiles", "--maxzoom", "4", "--as-of", "2024-07-05", "--store", store],
+                   check=True, capture_output=True)
+    server = subprocess.Popen([binary(), "serve", "--host", "127.0.0.1", "--port", "0", "--store", store, "--maxzoom", "8", "--tiles", archive],
                               env=env, stdout=subprocess.PIPE, stderr=err_file, text=True)
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(l) for l in server.stdout] and None, daemon=True).start()

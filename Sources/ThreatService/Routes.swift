@@ -32,11 +32,14 @@ public struct ViewerSettings: Sendable {
 public struct ThreatRoutes: Sendable {
     public let service: MapService
     public let viewer: ViewerSettings
+    /// Tile sets exported earlier, served beside the live map (`serve --tiles`).
+    public let archives: [ServedArchive]
     let moments = MomentCache()
 
-    public init(service: MapService, viewer: ViewerSettings = ViewerSettings()) {
+    public init(service: MapService, viewer: ViewerSettings = ViewerSettings(), archives: [ServedArchive] = []) {
         self.service = service
         self.viewer = viewer
+        self.archives = archives
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -60,6 +63,7 @@ public struct ThreatRoutes: Sendable {
         LayerController(routes: self).add(to: &sink)
         FeaturesController(routes: self).add(to: &sink)
         TileController(routes: self).add(to: &sink)
+        ArchiveController(routes: self).add(to: &sink)
         AlertController(routes: self).add(to: &sink)
     }
 

@@ -44,6 +44,12 @@ struct TileController: Sendable {
             (served, cached) = try await offload { try self.service.tile(t, moment: m) }
         }
         service.metrics.tile(cached: cached)
+        return Self.respond(served, cached: cached, request: request)
+    }
+
+    /// A tile's answer, for live and archived tiles alike: 204 when empty, gzip when accepted,
+    /// the form's ETag, 304 when it matches.
+    static func respond(_ served: ServedTile?, cached: Bool, request: Request) -> Response {
         var headers = Self.tileHeaders
         headers[.cacheStatus] = cached ? "hit" : "miss"
         guard let served else { return Response(status: .noContent, headers: headers) }

@@ -9,7 +9,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the map over HTTP: a viewer, GeoJSON layers, vector tiles, and an alert API.",
         discussion: """
             Endpoints (described in full at /openapi.json): / (the map viewer), /layers, /layers/{name}?as_of=&bbox=, \
-            /tiles/{z}/{x}/{y}.mvt?as_of=, /tiles.json, /style.json, /alerts, /alerts/{id}, /healthz, /metrics (Prometheus); OGC API - Features \
+            /tiles/{z}/{x}/{y}.mvt?as_of=, /tiles.json, /style.json, /alerts, /alerts/{id}, /healthz, /metrics (Prometheus), /archives/NAME/tiles.json and its tiles (the archives of --tiles); OGC API - Features \
             (/ asked for as JSON, /conformance, /collections/{id}/items?bbox=&datetime=&limit=&offset=, /queryables: \
             QGIS and GDAL's OAPIF driver add the layers as they would any WFS 3); and, with the \
             bearer token from THREATMAP_TOKEN or from THREATMAP_TOKEN_FILE (one NAME TOKEN a line; each write is logged and stored with its writer's name), POST /alerts (any format ingest reads) and DELETE /alerts/{id}. \
@@ -39,6 +39,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("maplibre-url"), help: ArgumentHelp("Where the viewer loads MapLibre GL JS from (its CSS beside it, .js → .css).", valueName: "url"))
     var maplibreURL = ViewerSettings().maplibreURL
+
+    @Option(name: .customLong("tiles"), help: ArgumentHelp("A tile set exported earlier (PMTiles, MBTiles or a z/x/y.mvt folder) to serve beside the live map at /archives/NAME/tiles.json and /archives/NAME/tiles/{z}/{x}/{y}.mvt, NAME its file name without extension; repeat for several.", valueName: "file"))
+    var tiles: [String] = []
 
     @Option(name: .customLong("glyphs-url"), help: ArgumentHelp("A font server for the style's text labels ({fontstack}/{range}.pbf); without one the viewer draws labels itself.", valueName: "url"))
     var glyphsURL: String?
@@ -77,6 +80,15 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The archives first: a missing or damaged one stops serve before it listens.
+        var archives: [ServedArchive] = []
+        for path in tiles {
+            let a: ServedArchive
+            do { a = try ServedArchive(path: path) } catch { throw ValidationError("--tiles \(path): \(error)") }
+            if archives.contains(where: { $0.name == a.name }) { throw ValidationError("--tiles: two archives named \(a.name); rename one") }
+            archives.append(a)
+            note("archive \(a.name): \(path), zooms \(a.reader.info.minZoom)-\(a.reader.info.maxZoom)\(a.reader.info.asOf.map { ", as of \($0)" } ?? "")")
+        }
         let store = try storeOptions.open()
         var settings = ServiceSettings()
         settings.maxZoom = maxzoom
@@ -109,7 +121,7 @@ struct Serve: AsyncParsableCommand {
             note("writers: \(settings.writers.names.joined(separator: ", "))")
         }
         let host = self.host
-        try await runServer(ThreatRoutes(service: service, viewer: viewer), host: host, port: port, logger: logger) { bound in
+        try await runServer(ThreatRoutes(service: service, viewer: viewer, archives: archives), host: host, port: port, logger: logger) { bound in
             FileHandle.standardOutput.write(Data("ThreatMap viewer: http://\(host):\(bound)/  (store \(store.path))\n".utf8))
         }
         LogSink.standardError.flush()

@@ -144,7 +144,8 @@ let kidalAlert = """
                               "/tiles/{z}/{x}/{y}.mvt", "/alerts", "/alerts/{id}", "/conformance", "/collections",
                               "/collections/{collectionId}", "/collections/{collectionId}/items",
                               "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/queryables",
-                              "/collections/{collectionId}/schema", "/metrics"])
+                              "/collections/{collectionId}/schema", "/metrics",
+                              "/archives", "/archives/{name}/tiles.json", "/archives/{name}/tiles/{z}/{x}/{y}.mvt"])
         }
     }
 
