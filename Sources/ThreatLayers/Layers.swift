@@ -279,10 +279,29 @@ public final class LayerBuilder {
         return o
     }
 
+    /// The `<area>` of a CAP document a field lies in (`alert/info[1]/area[2]`), if it does.
+    static func capArea(_ field: String) -> Substring? {
+        guard let open = field.range(of: "/area["), let close = field[open.upperBound...].firstIndex(of: "]") else { return nil }
+        return field[..<field.index(after: close)]
+    }
+
+    /// The mentions that draw an alert's footprint: all, except a region, zone, cercle or country
+    /// named by the geocode or description of a CAP `<area>` that also draws its own polygon or
+    /// circle. That shape is the precise area ("30 km around Ménaka"); the geocode only says which
+    /// region holds it, and still sets that region's level.
+    static func footprintMentions(_ mentions: [PlaceMention]) -> [PlaceMention] {
+        let drawn = Set(mentions.filter { $0.kind == .area && $0.geometry != nil }.compactMap { capArea($0.provenance.field) })
+        guard !drawn.isEmpty else { return mentions }
+        return mentions.filter { m in
+            guard [.region, .zone, .cercle, .country].contains(m.kind), let area = capArea(m.provenance.field) else { return true }
+            return !drawn.contains(area)
+        }
+    }
+
     func alertAreas(_ s: Snapshot) throws -> FeatureCollection {
         var out: [Feature] = []
         for alert in s.active {
-            let mentions = alert.places.filter { $0.role != .context }
+            let mentions = Self.footprintMentions(alert.places.filter { $0.role != .context })
             var parts: [GEOSObject] = []
             for m in mentions { if let f = try footprint(of: m), !f.isEmpty { parts.append(f) } }
             guard !parts.isEmpty else { continue }

@@ -141,6 +141,21 @@ func level(_ p: JSONObject?, _ key: String = "level") -> Int { p?[key]?.intValue
         #expect(try !z[3].contains(kati))  // not also southern
     }
 
+    /// The CAP alert draws "30 km around Ménaka" as a circle and names the region by its ISO
+    /// code: the footprint is the circle, the region still gets the level.
+    @Test func aCAPCircleIsItsAlertsFootprintNotTheRegionHoldingIt() throws {
+        let f = try Fixture()
+        let alerts = try f.samples("cap-menaka-2024-07.xml")
+        let s = try f.builder.snapshot(alerts: alerts, at: Fixture.endOf("2024-07-05"))
+        let areas = try f.builder.layer(.alertAreas, s, incidents: [])
+        let footprint = try #require(areas.features.first?.geometry)
+        let km2 = Geodesic.wgs84.area(of: footprint) / 1e6
+        // A 30 km disc is 2,827 km² (a little less as a polygon); Ménaka region is some 80,000.
+        #expect(km2 > 2_500 && km2 < 2_900, "\(km2) km²")
+        let regions = try f.builder.layer(.regions, s, incidents: [])
+        #expect(regions.features.first { $0.properties["id"] == "menaka" }?.properties["alert_level"] == .int(4))
+    }
+
     @Test func alertAreasAreClippedToMali() throws {
         let f = try Fixture()
         let alerts = try f.samples("sikasso-2025-02-json.json", "cap-menaka-2024-07.xml", "burkina-2024-08-ouagadougou.txt")
