@@ -4,7 +4,8 @@
 HTTP server; nothing of it is committed), opens the viewer in Debian's chromium driven by PyPI
 playwright, waits for the map to be idle, and checks: no console errors, the legend's five levels,
 the region under Bamako rendered (map.queryRenderedFeatures) with the level the store gives
-(/layers/regions), a click's popup saying whether advisories or events set the level, the line
+(/layers/regions), a page whose MapLibre cannot be loaded saying so and naming --maplibre-url,
+a click's popup saying whether advisories or events set the level, the line
 under the legend saying what sets levels over which window; then POSTs a new alert through the API, reloads, and sees Bamako's level change;
 then SIGTERM stops the server cleanly. Prints "N passed, N failed"; exits 1 on failure.
 Needs: chromium (apt), playwright (pip); fetches maplibre==0.3.6 with pip download."""
@@ -139,4 +140,21 @@ with tempfile.TemporaryDirectory() as tmp:
         code, log = stop(server)
     check("SIGTERM stops the server cleanly and closes the store", code == 0 and "store closed" in log, f"exit {code}: {log[-300:]}")
     check("a log line per request (method, path, status, duration)", " GET /style.json 200 " in log and " ms" in log)
+
+    # MapLibre that cannot be loaded: the page says so, naming --maplibre-url, instead of staying blank.
+    server = subprocess.Popen([binary(), "serve", "--port", "0", "--store", store, "--maplibre-url", f"{assets}/missing/maplibre-gl.js"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        base = "http://" + line.split("http://", 1)[1].split("/", 1)[0]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(base + "/")
+            page.wait_for_selector("#no-maplibre:not([hidden])", timeout=15000)
+            message = page.locator("#no-maplibre").inner_text()
+            check("without MapLibre the page says why and names --maplibre-url", "--maplibre-url" in message and "missing/maplibre-gl.js" in message, message)
+            browser.close()
+    finally:
+        stop(server)
 finish("viewer")

@@ -11,6 +11,13 @@ enum ViewerPage {
             .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
+    /// Text safe inside a JavaScript string literal in double quotes within a script element
+    /// (no quote, backslash, line break or `<` that could end it).
+    static func jsString(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+    }
+
     static func html(maplibreURL: String, maplibreCSSURL: String) -> String {
         let legend = ThreatLevel.allCases.reversed().map { l in
             "<li><span class=\"swatch\" style=\"background:\(l.colour)\"></span>\(l.rawValue) \(escape(l.label))</li>"
@@ -35,6 +42,8 @@ enum ViewerPage {
               .swatch { width: 16px; height: 12px; border: 1px solid #555; display: inline-block; }
               .label { font-size: 12px; font-weight: 600; color: #222; text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }
               .popup table { border-collapse: collapse; } .popup td { padding: 1px 6px 1px 0; }
+              #no-maplibre { position: absolute; top: 40%; left: 50%; transform: translate(-50%, -50%); max-width: 480px; z-index: 2;
+                             background: #fff; border: 2px solid #d73027; border-radius: 6px; padding: 14px 16px; }
               #status, #basis { font-size: 12px; color: #555; margin-top: 6px; }
               .popup th { text-align: left; font-weight: 600; padding: 1px 6px 1px 0; } .popup p { margin: 4px 0; max-width: 320px; }
             </style>
@@ -51,6 +60,7 @@ enum ViewerPage {
               <div id="basis"></div>
               <div id="status"></div>
             </div>
+            <div id="no-maplibre" role="alert" hidden></div>
             <script src="\(escape(maplibreURL))"></script>
             <script>
             (function () {
@@ -62,6 +72,15 @@ enum ViewerPage {
               const query = () => (asOf ? "?as_of=" + encodeURIComponent(asOf) : "");
               const styleURL = () => location.origin + "/style.json" + query();
               const status = (text) => { document.getElementById("status").textContent = text; };
+              if (typeof maplibregl === "undefined") {
+                // The script did not load (no network, a wrong URL): say so, and how to fix it.
+                const box = document.getElementById("no-maplibre");
+                box.hidden = false;
+                box.textContent = "The map cannot be drawn: MapLibre GL JS did not load from \(jsString(maplibreURL)). " +
+                  "Start threatmap serve with --maplibre-url pointing at a maplibre-gl.js this browser can reach " +
+                  "(a local copy works offline). The layers are still at /layers and /collections.";
+                return;
+              }
 
               const map = new maplibregl.Map({ container: "map", style: styleURL(), center: [-3.5, 17], zoom: 4.4 });
               map.addControl(new maplibregl.NavigationControl());
