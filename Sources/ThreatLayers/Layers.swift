@@ -75,6 +75,8 @@ public final class LayerBuilder {
         /// The days of the event window, ending with the moment's day.
         public var windowDays: Int = 30
         public var basis: LevelBasis = .both
+        /// The active alerts by id, for the reasons' titles and sources.
+        public var alertsByID: [String: Alert] = [:]
     }
 
     /// The layers this atlas has: the five, and `cercles` where it has cercles.
@@ -102,7 +104,8 @@ public final class LayerBuilder {
         for k in t.zones.keys { t.zones[k]!.basis = basis }
         for k in t.cercles.keys { t.cercles[k]!.basis = basis }
         return Snapshot(moment: moment, since: since.map(UTCDate.startOfDay) ?? start, active: active,
-                        regionThreats: t.regions, zoneThreats: t.zones, cercleThreats: t.cercles, windowDays: window, basis: basis)
+                        regionThreats: t.regions, zoneThreats: t.zones, cercleThreats: t.cercles, windowDays: window, basis: basis,
+                        alertsByID: Dictionary(active.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
     }
 
     /// Adds the event record of the window (the `incidents` dated in it) to the regions, zones and
@@ -170,7 +173,7 @@ public final class LayerBuilder {
             p["event_level_\(c.rawValue)"] = .int((t.events?.levels[c] ?? .minimal).rawValue)
         }
         p["level_source"] = .string(t.levelSource)
-        let alertReason = Self.reason(t)
+        let alertReason = Self.reason(t, alerts: s.alertsByID)
         let eventReason = t.events?.topReason ?? "no event in the \(s.windowDays) days to \(UTCDate.formatDay(s.moment))"
         switch t.levelSource {
         case "events": p["reason"] = .string(eventReason)
@@ -197,12 +200,38 @@ public final class LayerBuilder {
     }
 
     /// A short reason an analyst can read: the category and level of the strongest statement,
-    /// its alert, and the words that set it.
-    static func reason(_ t: AreaThreat?) -> String {
+    /// the alert's title, source and day, and in plain words what set it: the sentence, or for a
+    /// drawn area what it draws ("a circle of 30 km around 15.9182°N, 2.4022°E"), never a
+    /// document path.
+    static func reason(_ t: AreaThreat?, alerts: [String: Alert] = [:]) -> String {
         guard let r = t?.topReason else { return "no active alert" }
-        var words = r.provenance.text.replacingOccurrences(of: "\n", with: " ")
-        if words.count > 160 { words = String(words.prefix(157)) + "..." }
-        return "\(r.category.rawValue.replacingOccurrences(of: "_", with: " ")) \(r.level.rawValue) (\(r.level.label)) from \(r.alertID), \(r.provenance.field): \(words)"
+        let head = "\(r.category.rawValue.replacingOccurrences(of: "_", with: " ")) \(r.level.rawValue) (\(r.level.label))"
+        var from = r.alertID
+        if let a = alerts[r.alertID] {
+            let title = a.title.count > 100 ? String(a.title.prefix(97)) + "..." : a.title
+            let said = ([a.sources.first].compactMap { $0 } + [(a.published ?? a.effective).map(UTCDate.formatDay)].compactMap { $0 }).joined(separator: ", ")
+            from = "'\(title)'" + (said.isEmpty ? "" : " (\(said))")
+        }
+        return "\(head) from \(from): \(words(r.provenance))"
+    }
+
+    /// What a statement's provenance says, in words.
+    static func words(_ p: Provenance) -> String {
+        var text = p.text.replacingOccurrences(of: "\n", with: " ")
+        if p.field.contains("/circle[") {
+            // CAP: "lat,lon radius-km".
+            let parts = text.split(whereSeparator: { $0 == "," || $0 == " " }).compactMap { Double($0) }
+            if parts.count == 3 {
+                let lat = "\(abs(parts[0]))°\(parts[0] < 0 ? "S" : "N")", lon = "\(abs(parts[1]))°\(parts[1] < 0 ? "W" : "E")"
+                return "its area, a circle of \(EventLevelRules.format(parts[2])) km around \(lat), \(lon)"
+            }
+            return "the circle its area draws"
+        }
+        if p.field.contains("/polygon[") { return "the polygon its area draws" }
+        if p.field.contains("/geocode[") { return "its area code \(text)" }
+        if p.field.hasPrefix("$.places[") || p.field.hasPrefix("$.areas[") { return "a place it names (\(text.count > 120 ? String(text.prefix(117)) + "..." : text))" }
+        if text.count > 160 { text = String(text.prefix(157)) + "..." }
+        return text
     }
 
     // MARK: Layers

@@ -153,7 +153,12 @@ func level(_ p: JSONObject?, _ key: String = "level") -> Int { p?[key]?.intValue
         // A 30 km disc is 2,827 km² (a little less as a polygon); Ménaka region is some 80,000.
         #expect(km2 > 2_500 && km2 < 2_900, "\(km2) km²")
         let regions = try f.builder.layer(.regions, s, incidents: [])
-        #expect(regions.features.first { $0.properties["id"] == "menaka" }?.properties["alert_level"] == .int(4))
+        let menaka = regions.features.first { $0.properties["id"] == "menaka" }?.properties
+        #expect(menaka?["alert_level"] == .int(4))
+        // Its reason reads as words: the alert's title and day, what the area draws; no document path.
+        let reason = menaka?["alert_reason"]?.stringValue ?? ""
+        #expect(reason.contains("'Fighting between armed groups around Ménaka'") && reason.contains("2024-07-02")
+            && reason.contains("a circle of 30 km around 15.9182°N, 2.4022°E") && !reason.contains("alert/info"), "\(reason)")
     }
 
     @Test func alertAreasAreClippedToMali() throws {
