@@ -31,6 +31,21 @@ struct LevelOptions: ParsableArguments {
     }
 }
 
+/// The moment a map shows and the first day of its incidents: the exports take them alike.
+struct MomentOptions: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The moment to map: now, a day (YYYY-MM-DD, its end in UTC) or an RFC 3339 time with a zone (2021-03-21T09:00:00Z). Default: now.", valueName: "date"))
+    var asOf: Moment?
+
+    @Option(help: ArgumentHelp("The first day of incidents to include (YYYY-MM-DD). Default: the first day of the --window.", valueName: "date"))
+    var since: Moment?
+
+    var date: Date { (asOf ?? .now).date() }
+
+    func validate() throws {
+        if let since, UTCDate.startOfDay(since.date()) > date { throw ValidationError("--since is after --as-of") }
+    }
+}
+
 extension Moment: ExpressibleByArgument {
     public init?(argument: String) {
         guard let m = try? Moment(parsing: argument) else { return nil }
@@ -81,12 +96,7 @@ struct ExportGeoJSON: AsyncParsableCommand {
     @Flag(help: "Write every layer, as LAYER.geojson in the folder given by -o.")
     var all = false
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("The moment to map: now, a day (YYYY-MM-DD, its end in UTC) or an RFC 3339 time with a zone (2021-03-21T09:00:00Z). Default: now.", valueName: "date"))
-    var asOf: Moment?
-
-    @Option(help: ArgumentHelp("The first day of incidents to include (YYYY-MM-DD). Default: the first day of the --window.", valueName: "date"))
-    var since: Moment?
-
+    @OptionGroup var moment: MomentOptions
     @OptionGroup var levelOptions: LevelOptions
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("A file (or with --all, a folder) to write instead of standard output.", valueName: "path"))
@@ -103,7 +113,6 @@ struct ExportGeoJSON: AsyncParsableCommand {
         if all && layer != nil { throw ValidationError("give --layer NAME or --all, not both") }
         if !all && layer == nil { throw ValidationError("give --layer NAME (\(LayerName.allCases.map(\.rawValue).joined(separator: ", "))) or --all") }
         if all && output == nil { throw ValidationError("--all needs -o DIR, the folder to write the layers in") }
-        if let since, UTCDate.startOfDay(since.date()) > (asOf ?? .now).date() { throw ValidationError("--since is after --as-of") }
     }
 
     func run() async throws {
@@ -117,7 +126,7 @@ struct ExportGeoJSON: AsyncParsableCommand {
             all ? URL(fileURLWithPath: output!).appendingPathComponent("\(name.rawValue).geojson").path : output
         }
         let content = try MapContent.make(store: try existingStore(storeOptions), builder: builder,
-                                          at: (asOf ?? .now).date(), since: since?.date(), layers: names,
+                                          at: moment.date, since: moment.since?.date(), layers: names,
                                           basis: levelOptions.levels, windowDays: levelOptions.window)
         for name in names {
             let features = content.layers[name] ?? FeatureCollection()

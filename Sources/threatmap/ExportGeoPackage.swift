@@ -22,12 +22,7 @@ struct ExportGeoPackage: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("The moment to map: now, a day (YYYY-MM-DD, its end in UTC) or an RFC 3339 time with a zone. Default: now.", valueName: "date"))
-    var asOf: Moment?
-
-    @Option(help: ArgumentHelp("The first day of incidents to include (YYYY-MM-DD). Default: the first day of the --window.", valueName: "date"))
-    var since: Moment?
-
+    @OptionGroup var moment: MomentOptions
     @OptionGroup var levelOptions: LevelOptions
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The GeoPackage to write (FILE.gpkg).", valueName: "file"))
@@ -37,7 +32,6 @@ struct ExportGeoPackage: AsyncParsableCommand {
     @OptionGroup var geodata: GeoDataOptions
 
     func validate() throws {
-        if let since, UTCDate.startOfDay(since.date()) > (asOf ?? .now).date() { throw ValidationError("--since is after --as-of") }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
             throw ValidationError("-o \(output) is a folder; give the GeoPackage file to write")
@@ -50,8 +44,8 @@ struct ExportGeoPackage: AsyncParsableCommand {
 
     func run() async throws {
         let builder = try geodata.folder().layerBuilder()
-        let content = try MapContent.make(store: try existingStore(storeOptions), builder: builder, at: (asOf ?? .now).date(),
-                                          since: since?.date(), basis: levelOptions.levels, windowDays: levelOptions.window)
+        let content = try MapContent.make(store: try existingStore(storeOptions), builder: builder, at: moment.date,
+                                          since: moment.since?.date(), basis: levelOptions.levels, windowDays: levelOptions.window)
         let cercles = builder.layerNames.contains(.cercles)
         let layers = builder.layerNames.map { name in
             GeoPackageLayer(name: name.rawValue, description: MapContent.descriptions[name.rawValue] ?? name.rawValue,
