@@ -185,7 +185,7 @@ struct FeaturesController: Sendable {
         }
         if q.get("as_of") != nil { throw APIError(.badRequest, "give datetime or as_of, not both") }
         func instant(_ s: Substring, start: Bool) throws -> Date? {
-            if s == ".." || (s.isEmpty && !start) || (s.isEmpty && start) { return nil }
+            if s == ".." || s.isEmpty { return nil }
             do {
                 let m = try Moment(parsing: String(s))
                 // A day as an interval's start is its first second; elsewhere, its end.
