@@ -7,7 +7,9 @@ the region under Bamako rendered (map.queryRenderedFeatures) with the level the 
 (/layers/regions), a page whose MapLibre cannot be loaded saying so and naming --maplibre-url,
 a click's popup saying whether advisories or events set the level, the line
 under the legend saying what sets levels over which window; then POSTs a new alert through the API, reloads, and sees Bamako's level change;
-then SIGTERM stops the server cleanly. Prints "N passed, N failed"; exits 1 on failure.
+the basemap drawn from ThreatMap's own tiles, labels that do not overlap, the alert panel (the
+active alerts, filters, zoom to a footprint, following the date control), the popup naming the
+alert behind a level, the CAP circle drawn as a circle; then SIGTERM stops the server cleanly. Prints "N passed, N failed"; exits 1 on failure.
 Needs: chromium (apt), playwright (pip); fetches maplibre==0.3.6 with pip download."""
 import functools
 import glob
@@ -113,6 +115,89 @@ with tempfile.TemporaryDirectory() as tmp:
             check("the legend says what sets the levels and over which window",
                   "higher of the advisories and the event record" in basis and "30 days" in basis, basis)
 
+            # The basemap, drawn from ThreatMap's own tiles: land beyond Mali (Mauritania, Senegal),
+            # the Niger and the towns' labels.
+            drawn = page.evaluate("""() => {
+                const m = window.map, c = m.getCanvas();
+                const box = [[0, 0], [c.clientWidth, c.clientHeight]];
+                const at = (lon, lat, layer) => m.queryRenderedFeatures(m.project([lon, lat]), {layers: [layer]}).length;
+                return {land: at(-10.5, 20.5, 'basemap-land') + at(-14.5, 14.5, 'basemap-land'),
+                        water: at(-17.5, 14.0, 'basemap-land'),
+                        river: m.queryRenderedFeatures(box, {layers: ['basemap-rivers']}).length,
+                        borders: m.queryRenderedFeatures(box, {layers: ['basemap-borders']}).length,
+                        towns: m.queryRenderedFeatures(box, {layers: ['basemap-towns-1', 'basemap-towns-2']}).length};
+            }""")
+            check("the basemap is drawn: land beyond Mali, sea off Dakar, the Niger, borders and towns",
+                  drawn["land"] == 2 and drawn["water"] == 0 and drawn["river"] > 0 and drawn["borders"] > 0 and drawn["towns"] > 0, str(drawn))
+            labels = page.evaluate("""() => Array.from(document.querySelectorAll('.label')).filter(e => e.style.visibility !== 'hidden')
+                .map(e => { const r = e.getBoundingClientRect(); return {text: e.textContent, kind: e.dataset.kind, l: r.left, r: r.right, t: r.top, b: r.bottom}; })""")
+            overlaps = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+                        if a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]]
+            kinds = {l["kind"] for l in labels}
+            check("labels (regions, neighbours, towns) do not overlap at the default view",
+                  not overlaps and {"region", "country", "town"} <= kinds and len(labels) >= 12, f"{len(labels)} shown, kinds {kinds}, overlaps {overlaps[:5]}")
+
+            if os.environ.get("VIEWER_SCREENSHOT"):
+                page.evaluate("document.querySelectorAll('.maplibregl-popup-close-button').forEach(b => b.click())")
+                page.screenshot(path=os.environ["VIEWER_SCREENSHOT"])
+
+            # The alert panel: the alerts active as of the date, filterable, each zooming to its footprint.
+            def active(as_of):
+                with urllib.request.urlopen(f"{base}/layers/alert_areas?as_of={as_of}") as r:
+                    return json.load(r)["features"]
+            listed = page.locator("#alert-list li").all_inner_texts()
+            expected = active(AS_OF)
+            check("the alert panel lists the alerts active as of the date", len(listed) == len(expected) > 0
+                  and all(any(f["properties"]["title"] in t for t in listed) for f in expected), f"{listed} vs {[f['properties']['title'] for f in expected]}")
+            page.select_option("#alert-category", "kidnapping")
+            kidnap = page.locator("#alert-list li").count()
+            page.select_option("#alert-category", "")
+            page.select_option("#alert-region", "bamako")
+            in_bamako = page.locator("#alert-list li").count()
+            page.select_option("#alert-region", "")
+            check("the panel filters by category and by region",
+                  kidnap == sum(f["properties"]["level_kidnapping"] > 1 for f in expected)
+                  and in_bamako == sum("bamako" in f["properties"]["regions"].split(",") for f in expected), f"kidnapping {kidnap}, Bamako {in_bamako}")
+            before = page.evaluate("window.map.getZoom()")
+            page.locator("#alert-list li").first.click()
+            page.evaluate("new Promise(r => { if (!window.map.isMoving()) r(); else window.map.once('moveend', r); })")
+            page.wait_for_function(f"window.map.getZoom() > {before} + 0.5", timeout=10000)
+            check("an alert in the panel zooms the map to its footprint", True)
+            page.evaluate("window.map.jumpTo({center: [-3.5, 17], zoom: 4.4})")
+            page.evaluate("new Promise(r => { window.map.once('idle', r); window.map.triggerRepaint(); })")
+
+            bamako_alert = next(f["properties"] for f in expected if "bamako" in f["properties"]["regions"].split(","))
+            check("the popup names the alert behind a level, with its date and the sentence that placed it",
+                  bamako_alert["title"][:60] in popup and "civil unrest 3" in popup and "demonstrations" in popup, popup)
+
+            # The date control: the panel follows it, and the CAP alert's circle is drawn as a circle.
+            page.fill("#as-of", "2024-07-03")
+            page.dispatch_event("#as-of", "change")
+            page.wait_for_function("document.querySelector('#alert-list li') && document.querySelector('#alert-list').innerText.includes('Ménaka')", timeout=20000)
+            page.wait_for_function("window.map.loaded() && window.map.areTilesLoaded()", timeout=60000)
+            page.evaluate("new Promise(r => { window.map.once('idle', r); window.map.triggerRepaint(); })")
+            later = active("2024-07-03")
+            listed = page.locator("#alert-list li").all_inner_texts()
+            check("the alert panel follows the date control", len(listed) == len(later) and any("Ménaka" in t for t in listed), str(listed))
+            cap = next((f for f in later if f["properties"]["format"] == "cap"), None)
+            ring = cap["geometry"]["coordinates"][0] if cap and cap["geometry"]["type"] == "Polygon" else []
+            if ring:
+                cx, cy = sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)
+                radii = [((p[0] - cx) ** 2 + (p[1] - cy) ** 2) ** 0.5 for p in ring]
+                round_enough = max(radii) / min(radii) < 1.1 and max(radii) < 0.5  # a 30 km circle, not Ménaka's whole region
+            else:
+                round_enough = False
+            rendered_cap = page.evaluate("""(id) => window.map.queryRenderedFeatures({layers: ['alert-areas-outline']})
+                .filter(f => f.properties.alert_id === id).length""", cap["properties"]["alert_id"] if cap else "")
+            check("the CAP alert's 30 km circle is its footprint, drawn as a circle", round_enough and rendered_cap > 0,
+                  f"round {round_enough}, rendered {rendered_cap}")
+            if os.environ.get("VIEWER_SCREENSHOT"):
+                page.mouse.click(*page.evaluate("() => { const p = window.map.project([3.4, 16.2]); return [p.x, p.y]; }"))  # Ménaka
+                page.wait_for_selector(".maplibregl-popup .popup", timeout=10000)
+                page.screenshot(path=os.environ["VIEWER_SCREENSHOT"].replace(".png", "-popup.png"))
+            page.fill("#as-of", AS_OF)
+            page.dispatch_event("#as-of", "change")
+
             # A new alert through the API raises Bamako to level 5.
             alert = {
                 "id": "viewer-test-bamako", "title": "Mali: Explosions reported near Bamako airport",
@@ -133,8 +218,6 @@ with tempfile.TemporaryDirectory() as tmp:
             check("after a reload the region under Bamako is rendered with level 5", got is not None and got["level"] == 5, str(got))
             check("no console errors after the reload", not errors, "; ".join(errors)[:500])
             page.screenshot(path=os.path.join(tmp, "viewer.png"))
-            if os.environ.get("VIEWER_SCREENSHOT"):
-                page.screenshot(path=os.environ["VIEWER_SCREENSHOT"])
             browser.close()
     finally:
         code, log = stop(server)

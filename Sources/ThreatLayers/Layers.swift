@@ -183,6 +183,16 @@ public final class LayerBuilder {
         }
         p["alert_reason"] = .string(alertReason)
         p["event_reason"] = .string(eventReason)
+        // Per category, the words behind its level: the alert's or the events', whichever set it
+        // (both when equal); null where the category is at level 1.
+        for c in ThreatCategory.standard {
+            let a = s.basis == .events ? .minimal : t.alertLevels[c] ?? .minimal
+            let e = s.basis == .alerts ? .minimal : t.events?.levels[c] ?? .minimal
+            let alertWords = a > .minimal ? Self.reason(t, category: c, alerts: s.alertsByID) : nil
+            let eventWords = e > .minimal ? t.events?.reasons[c] : nil
+            let words = a > e ? alertWords : e > a ? eventWords : [alertWords, eventWords].compactMap { $0 }.joined(separator: "; ")
+            p["reason_\(c.rawValue)"] = words.flatMap { $0.isEmpty ? nil : JSONValue.string($0) } ?? .null
+        }
     }
 
     /// The event indicators of a region or cercle over the window, as typed properties.
@@ -203,7 +213,9 @@ public final class LayerBuilder {
     /// the alert's title, source and day, and in plain words what set it: the sentence, or for a
     /// drawn area what it draws ("a circle of 30 km around 15.9182°N, 2.4022°E"), never a
     /// document path.
-    static func reason(_ t: AreaThreat?, alerts: [String: Alert] = [:]) -> String {
+    static func reason(_ t: AreaThreat?, category: ThreatCategory? = nil, alerts: [String: Alert] = [:]) -> String {
+        var t = t
+        if let category { t?.reasons.removeAll { $0.category != category } }
         guard let r = t?.topReason else { return "no active alert" }
         let head = "\(r.category.rawValue.replacingOccurrences(of: "_", with: " ")) \(r.level.rawValue) (\(r.level.label))"
         var from = r.alertID

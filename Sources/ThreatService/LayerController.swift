@@ -80,7 +80,8 @@ struct LayerController: Sendable {
 
     func style(_ request: Request) throws -> Response {
         let m = try routes.moment(request)
-        let style = MapStyle.document(tileJSONURL: routes.origin(request) + "/tiles.json" + routes.asOfQuery(m), glyphs: routes.viewer.glyphsURL)
+        let style = MapStyle.document(tileJSONURL: routes.origin(request) + "/tiles.json" + routes.asOfQuery(m),
+                                      basemapURL: service.basemap == nil ? nil : routes.origin(request) + "/basemap.json", glyphs: routes.viewer.glyphsURL)
         return jsonResponse(style)
     }
 }

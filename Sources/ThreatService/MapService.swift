@@ -75,6 +75,36 @@ final class MapView {
     }
 }
 
+/// The basemap's tiles (`Basemap`): the same whatever the date or the store, so each is made
+/// once, on first request, and kept.
+public final class BasemapTiles: @unchecked Sendable {
+    public let source: TileLayerSource
+    let session: TileSession
+    // Guarded by `lock`.
+    let lock = NSLock()
+    var tiles: [TileAddress: ServedTile?] = [:]
+
+    public init(source: TileLayerSource, options: TilerOptions) throws {
+        self.source = source
+        session = try TileSession(layers: [source], options: options)
+    }
+
+    /// The tile (nil when empty) and whether it was made before.
+    public func tile(_ t: TileAddress) throws -> (tile: ServedTile?, cached: Bool) {
+        lock.lock()
+        if let known = tiles[t] {
+            lock.unlock()
+            return (known, true)
+        }
+        lock.unlock()
+        let made = try session.tile(t).map { try ServedTile(bytes: $0) }
+        lock.lock()
+        tiles[t] = .some(made)
+        lock.unlock()
+        return (made, false)
+    }
+}
+
 /// What a write did: what the document became, and the tiles it took out of the caches.
 public struct WriteOutcome: Sendable {
     public var intake: IntakeOutcome
@@ -99,15 +129,17 @@ public final class MapService: @unchecked Sendable {
     let intake: Intake
     let lock = NSLock()
     var views: [Moment: MapView] = [:]
+    /// The map around Mali, where the GeoData gives one.
+    public let basemap: BasemapTiles?
 
     /// A service over `store` with GeoData's layer builder and a resolver at `toleranceKilometres`.
     public convenience init(store: ThreatStore, geodata: GeoDataFolder, toleranceKilometres: Double = 5, settings: ServiceSettings) throws {
-        self.init(store: store, builder: try geodata.layerBuilder(),
+        try self.init(store: store, builder: try geodata.layerBuilder(),
                   intake: Intake(store: store, resolution: try geodata.resolutionContext(toleranceKilometres: toleranceKilometres)),
-                  settings: settings)
+                  settings: settings, basemap: try Basemap.tileSource(geodata))
     }
 
-    public init(store: ThreatStore, builder: LayerBuilder, intake: Intake, settings: ServiceSettings) {
+    public init(store: ThreatStore, builder: LayerBuilder, intake: Intake, settings: ServiceSettings, basemap: TileLayerSource? = nil) throws {
         self.store = store
         self.builder = builder
         self.intake = intake
@@ -116,6 +148,7 @@ public final class MapService: @unchecked Sendable {
         options.minZoom = settings.minZoom
         options.maxZoom = settings.maxZoom
         tilerOptions = options
+        self.basemap = try basemap.map { try BasemapTiles(source: $0, options: options) }
     }
 
     // MARK: Reading

@@ -11,13 +11,49 @@ import ThreatModel
 import ThreatStore
 import VectorTiles
 
-/// GET /tiles/{z}/{x}/{y}.mvt: vector tiles made on demand and cached, with gzip, ETags and 304s.
+/// GET /tiles/{z}/{x}/{y}.mvt: vector tiles made on demand and cached, with gzip, ETags and 304s;
+/// GET /basemap.json and /basemap/{z}/{x}/{y}.mvt: the map around Mali, the same for every date.
 struct TileController: Sendable {
     let routes: ThreatRoutes
     var service: MapService { routes.service }
 
     func add<Sink: RouteSink>(to router: inout Sink) {
         router.get("/tiles/:z/:x/:y") { request, context in try await self.tile(request, context) }
+        router.get("/basemap.json") { request, _ in try self.basemapTileJSON(request) }
+        router.get("/basemap/:z/:x/:y") { request, context in try await self.basemapTile(request, context) }
+    }
+
+    func basemapTiles() throws -> BasemapTiles {
+        guard let b = service.basemap else { throw APIError(.notFound, "this GeoData folder has no basemap") }
+        return b
+    }
+
+    func basemapTileJSON(_ request: Request) throws -> Response {
+        let b = try basemapTiles()
+        return jsonResponse(Basemap.tileJSON(b.source, tileURL: routes.origin(request) + "/basemap/{z}/{x}/{y}.mvt",
+                                             minZoom: service.settings.minZoom, maxZoom: service.settings.maxZoom))
+    }
+
+    func basemapTile(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let t = try address(context, prefix: "/basemap")
+        let b = try basemapTiles()
+        let (served, cached) = try await offload { try b.tile(t) }
+        service.metrics.tile(cached: cached)
+        return Self.respond(served, cached: cached, request: request)
+    }
+
+    /// The tile a `{prefix}/{z}/{x}/{y}.mvt` path names, within the served zooms.
+    func address(_ context: some RequestContext, prefix: String) throws -> TileAddress {
+        let zs = context.parameters.get("z") ?? "", xs = context.parameters.get("x") ?? "", ys = context.parameters.get("y") ?? ""
+        guard ys.hasSuffix(".mvt"), let z = Int(zs), let x = Int(xs), let y = Int(ys.dropLast(4)) else {
+            throw APIError(.badRequest, "a tile path is \(prefix)/{z}/{x}/{y}.mvt with whole numbers, not \(prefix)/\(zs)/\(xs)/\(ys)")
+        }
+        let t = TileAddress(z: z, x: x, y: y)
+        let zooms = service.settings.minZoom...service.settings.maxZoom
+        guard zooms.contains(z), z <= 30, t.isValid else {
+            throw APIError(.notFound, "tile \(z)/\(x)/\(y) is outside the pyramid (zooms \(zooms.lowerBound)-\(zooms.upperBound), 0 <= x, y < 2^z)")
+        }
+        return t
     }
 
     /// Caches may keep a tile but must revalidate it (a 304 costs little): a write can change it
@@ -27,15 +63,7 @@ struct TileController: Sendable {
     ]
 
     func tile(_ request: Request, _ context: some RequestContext) async throws -> Response {
-        let zs = context.parameters.get("z") ?? "", xs = context.parameters.get("x") ?? "", ys = context.parameters.get("y") ?? ""
-        guard ys.hasSuffix(".mvt"), let z = Int(zs), let x = Int(xs), let y = Int(ys.dropLast(4)) else {
-            throw APIError(.badRequest, "a tile path is /tiles/{z}/{x}/{y}.mvt with whole numbers, not /tiles/\(zs)/\(xs)/\(ys)")
-        }
-        let t = TileAddress(z: z, x: x, y: y)
-        let zooms = service.settings.minZoom...service.settings.maxZoom
-        guard zooms.contains(z), z <= 30, t.isValid else {
-            throw APIError(.notFound, "tile \(z)/\(x)/\(y) is outside the pyramid (zooms \(zooms.lowerBound)-\(zooms.upperBound), 0 <= x, y < 2^z)")
-        }
+        let t = try address(context, prefix: "/tiles")
         let m = try routes.moment(request)
         let served: ServedTile?, cached: Bool
         if let known = service.cachedTile(t, moment: m) {

@@ -269,6 +269,22 @@ final class TileMaker {
             // Snap to the tile grid; GEOS keeps the result valid and drops what collapses.
             let snapped = try local.withPrecision(gridSize: 1)
             if snapped.isEmpty { continue }
+            let f = layers[li].features[i]
+            if f.geometry.isLineal {
+                // Lines (borders, coasts, rivers): each part with two or more distinct vertices.
+                let lines: [[(Int32, Int32)]] = try snapped.geometry().lineStrings.compactMap { line in
+                    var out: [(Int32, Int32)] = []
+                    for p in line {
+                        let v = (Int32(p.x.rounded()), Int32(p.y.rounded()))
+                        if out.last.map({ $0 != v }) ?? true { out.append(v) }
+                    }
+                    return out.count >= 2 ? out : nil
+                }
+                if !lines.isEmpty {
+                    layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.idProperty))] + f.properties, geometry: .lines(lines))
+                }
+                continue
+            }
             let polys = try snapped.geometry().polygons
             let rings: [[[(Int32, Int32)]]] = polys.compactMap { poly in
                 var out: [[(Int32, Int32)]] = []
@@ -286,7 +302,6 @@ final class TileMaker {
                 return out.isEmpty ? nil : out
             }
             guard !rings.isEmpty else { continue }
-            let f = layers[li].features[i]
             layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.idProperty))] + f.properties, geometry: .polygons(rings))
         }
         for fi in order {

@@ -145,7 +145,7 @@ let kidalAlert = """
                               "/collections/{collectionId}", "/collections/{collectionId}/items",
                               "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/queryables",
                               "/collections/{collectionId}/schema", "/metrics",
-                              "/archives", "/archives/{name}/tiles.json", "/archives/{name}/tiles/{z}/{x}/{y}.mvt"])
+                              "/basemap.json", "/basemap/{z}/{x}/{y}.mvt", "/archives", "/archives/{name}/tiles.json", "/archives/{name}/tiles/{z}/{x}/{y}.mvt"])
         }
     }
 
@@ -184,6 +184,42 @@ let kidalAlert = """
             #expect(source.hasSuffix("/tiles.json?as_of=2024-07-05T12:00:00Z"), "\(source)")
             // Without a font server the style has no text layer (the viewer draws labels).
             #expect(style.objectValue?["glyphs"] == nil)
+        }
+    }
+
+    @Test func theBasemapIsServedAsItsOwnTilesUnderTheStyle() async throws {
+        let f = try Fixture(maxZoom: 6)
+        try await withLiveServer(f.routes) { client in
+            let tj = try json(try await client.execute(uri: "/basemap.json", method: .get).body)
+            #expect(tj.objectValue?["tiles"]?.arrayValue?.first?.stringValue?.hasSuffix("/basemap/{z}/{x}/{y}.mvt") == true)
+            #expect(tj.objectValue?["vector_layers"]?.arrayValue?.first?.objectValue?["id"]?.stringValue == "basemap")
+            let style = try json(try await client.execute(uri: "/style.json", method: .get).body)
+            #expect(style.objectValue?["sources"]?.objectValue?["basemap"]?.objectValue?["url"]?.stringValue?.hasSuffix("/basemap.json") == true)
+            let ids = style.objectValue?["layers"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue } ?? []
+            // Land under the levels, the river and towns over them.
+            let land = try #require(ids.firstIndex(of: "basemap-land")), fill = try #require(ids.firstIndex(of: "regions-fill"))
+            let river = try #require(ids.firstIndex(of: "basemap-rivers"))
+            #expect(land < fill && fill < river && ids.contains("basemap-towns-1"))
+
+            // The tile holding Bamako has land, the border with Guinea as lines, the Niger and towns.
+            let t = tile(lon: -8.0, lat: 12.65, z: 6)
+            let r = try await client.execute(uri: "/basemap/\(t.z)/\(t.x)/\(t.y).mvt", method: .get)
+            #expect(r.status == .ok && r.headers[.eTag] != nil)
+            let decoded = try MVTDecoder.json(Array(r.body.readableBytesView))
+            let features = decoded.objectValue?["layers"]?.arrayValue?.first?.objectValue?["features"]?.arrayValue ?? []
+            var kinds: [String: Set<String>] = [:]
+            for feature in features {
+                let o = feature.objectValue
+                kinds[o?["properties"]?.objectValue?["kind"]?.stringValue ?? "", default: []].insert(o?["type"]?.stringValue ?? "")
+            }
+            #expect(kinds["land"] == ["Polygon"] && kinds["border"] == ["LineString"] && kinds["river"] == ["LineString"], "\(kinds)")
+            #expect(kinds["town"] == ["Point"], "\(kinds)")
+            let towns = features.compactMap { $0.objectValue?["properties"]?.objectValue?["name"]?.stringValue }
+            #expect(towns.contains("Bamako"), "\(towns)")
+            let again = try await client.execute(uri: "/basemap/\(t.z)/\(t.x)/\(t.y).mvt", method: .get)
+            #expect(again.headers[HTTPField.Name("X-Cache")!] == "hit" && again.headers[.eTag] == r.headers[.eTag])
+            #expect(try await client.execute(uri: "/basemap/7/1/1.mvt", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/basemap/4/0/8.mvt", method: .get).status == .noContent)
         }
     }
 

@@ -211,6 +211,27 @@ func decode(_ tile: [UInt8]) -> [String: (extent: Int, features: [DecodedFeature
         #expect(z10 >= 500)
     }
 
+    @Test func linesAreTiledAsLinesAndPolygonsStayPolygons() async throws {
+        // A river-like line across two z1 tiles, and a polygon layer beside it.
+        let river = TileFeature(id: "river", geometry: .lineString([Position(-20, 10), Position(-5, 14), Position(10, 12)]),
+                                properties: [("kind", .string("river"))])
+        let layers = [TileLayerSource(name: "base", features: [river], policy: .whole),
+                      TileLayerSource(name: "regions", features: Self.coverage(), isCoverage: true)]
+        var options = TilerOptions()
+        options.maxZoom = 3
+        let tiles = try await Tiler(options: options).tiles(layers)
+        let z0 = decode(tiles[TileAddress(z: 0, x: 0, y: 0)]!)
+        let line = try #require(z0["base"]?.features.first)
+        #expect(line.type == 2 && line.properties["kind"] == .string("river"))
+        // MoveTo 1, then LineTo of the remaining vertices.
+        #expect(line.commands.first == 9 && line.commands[3] & 7 == 2)
+        #expect(z0["regions"]?.features.allSatisfy { $0.type == 3 } == true)
+        // Both z1 tiles the line crosses hold a piece of it; a z1 tile it misses holds none.
+        #expect(decode(tiles[TileAddress(z: 1, x: 0, y: 0)]!)["base"]?.features.first?.type == 2)
+        #expect(decode(tiles[TileAddress(z: 1, x: 1, y: 0)]!)["base"]?.features.first?.type == 2)
+        #expect(tiles[TileAddress(z: 1, x: 0, y: 1)].map { decode($0)["base"] == nil } ?? true)
+    }
+
     @Test func tilesMadeOnDemandAreThePyramidsTiles() async throws {
         var points: [TileFeature] = []
         for i in 0..<300 {
