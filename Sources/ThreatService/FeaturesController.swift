@@ -230,13 +230,7 @@ struct FeaturesController: Sendable {
         } else {
             features = content.layers[name]?.features ?? []
         }
-        if let text = request.uri.queryParameters.get("bbox") {
-            let box = try LayerController.bbox(text)
-            features = features.filter { f in
-                guard let b = f.geometry?.boundingBox else { return false }
-                return b.minX <= box.maxX && b.maxX >= box.minX && b.minY <= box.maxY && b.maxY >= box.minY
-            }
-        }
+        features = try LayerController.meeting(request.uri.queryParameters.get("bbox"), features)
         for field in schema(name).fields {
             guard let wanted = request.uri.queryParameters.get(field.name) else { continue }
             features = features.filter { f in

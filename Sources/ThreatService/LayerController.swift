@@ -49,14 +49,15 @@ struct LayerController: Sendable {
         }
         let content = try await routes.content(request)
         var fc = content.layers[name] ?? FeatureCollection()
-        if let text = request.uri.queryParameters.get("bbox") {
-            let box = try Self.bbox(text)
-            fc.features = fc.features.filter { f in
-                guard let b = f.geometry?.boundingBox else { return false }
-                return b.minX <= box.maxX && b.maxX >= box.minX && b.minY <= box.maxY && b.maxY >= box.minY
-            }
-        }
+        fc.features = try Self.meeting(request.uri.queryParameters.get("bbox"), fc.features)
         return bytesResponse(GeoJSONWriter(name: name.rawValue, foreignMembers: content.stamp).write(fc), contentType: "application/geo+json")
+    }
+
+    /// The features whose box meets the `bbox` parameter's box (all of them without one).
+    static func meeting(_ bbox: String?, _ features: [Feature]) throws -> [Feature] {
+        guard let bbox else { return features }
+        let box = try Self.bbox(bbox)
+        return features.filter { f in f.geometry?.boundingBox?.intersects(box) ?? false }
     }
 
     /// `west,south,east,north` in degrees.
