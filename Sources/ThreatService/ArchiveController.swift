@@ -14,6 +14,8 @@ public struct ServedArchive: Sendable {
     public let name: String
     public let path: String
     public let reader: any TileArchiveReader
+    /// Tiles answered before, ready to send (the archive does not change while served).
+    let served = ServedTileCache(capacity: 8192)
 
     /// Opens `path` by what it is: a folder (`z/x/y.mvt` with `tiles.json`), MBTiles (SQLite) or
     /// PMTiles (by its magic bytes); the name is the file's without its extension.
@@ -90,6 +92,10 @@ struct ArchiveController: Sendable {
         }
         let t = TileAddress(z: z, x: x, y: y)
         guard z <= 30, t.isValid else { throw APIError(.notFound, "tile \(z)/\(x)/\(y) is outside the XYZ pyramid") }
+        if let known = a.served[t] {
+            routes.service.metrics.tile(cached: true)
+            return TileController.respond(known, cached: true, request: request)
+        }
         let reader = a.reader
         let bytes: [UInt8]?
         do {
@@ -99,6 +105,36 @@ struct ArchiveController: Sendable {
             throw APIError(.internalServerError, "\(error)")
         }
         let served = try bytes.map { try ServedTile(bytes: $0) }
+        a.served[t] = .some(served)
+        routes.service.metrics.tile(cached: false)
         return TileController.respond(served, cached: false, request: request)
     }
+}
+
+/// Tiles ready to send (nil: known to be empty), at most `capacity`; past it the oldest quarter
+/// goes. `@unchecked Sendable`: its state is touched only with `lock` held.
+final class ServedTileCache: @unchecked Sendable {
+    let capacity: Int
+    private let lock = NSLock()
+    private var tiles: [TileAddress: ServedTile?] = [:]
+    private var order: [TileAddress] = []
+
+    init(capacity: Int) { self.capacity = max(4, capacity) }
+
+    subscript(t: TileAddress) -> ServedTile?? {
+        get { lock.withLock { tiles[t] } }
+        set {
+            guard let value = newValue else { return }
+            lock.withLock {
+                if tiles.updateValue(value, forKey: t) == nil { order.append(t) }
+                if order.count > capacity {
+                    let gone = order.prefix(capacity / 4)
+                    for old in gone { tiles[old] = nil }
+                    order.removeFirst(gone.count)
+                }
+            }
+        }
+    }
+
+    var count: Int { lock.withLock { tiles.count } }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Geo
 import HTTPTypes
 import Testing
-import ThreatService
+@testable import ThreatService
 import VectorTiles
 
 /// `serve --tiles`: a PMTiles and an MBTiles archive served beside the live map, each with its
@@ -34,12 +34,19 @@ import VectorTiles
                 let got = try await client.execute(uri: "/archives/\(name)/tiles/2/1/1.mvt", method: .get)
                 #expect(got.status == .ok && Array(got.body.readableBytesView) == tile, "\(name)")
                 let etag = try #require(got.headers[.eTag])
-                #expect(try await client.execute(uri: "/archives/\(name)/tiles/2/1/1.mvt", method: .get, headers: [.ifNoneMatch: etag]).status == .notModified)
+                #expect(got.headers[HTTPField.Name("X-Cache")!] == "miss")
+                // Asked again, the tile is answered from bytes made the first time.
+                let again = try await client.execute(uri: "/archives/\(name)/tiles/2/1/1.mvt", method: .get, headers: [.ifNoneMatch: etag])
+                #expect(again.status == .notModified && again.headers[HTTPField.Name("X-Cache")!] == "hit")
                 #expect(try await client.execute(uri: "/archives/\(name)/tiles/2/0/0.mvt", method: .get).status == .noContent)
             }
             #expect(try await client.execute(uri: "/archives/may/tiles.json", method: .get).status == .notFound)
             #expect(try await client.execute(uri: "/archives/july/tiles/2/9/9.mvt", method: .get).status == .notFound)
         }
+        // The cache keeps at most its capacity, dropping the oldest first.
+        let cache = ServedTileCache(capacity: 8)
+        for x in 0..<9 { cache[TileAddress(z: 4, x: x, y: 0)] = .some(nil) }
+        #expect(cache.count == 7 && cache[TileAddress(z: 4, x: 0, y: 0)] == nil && cache[TileAddress(z: 4, x: 8, y: 0)] != nil)
         // Not an archive: a clear error naming it.
         let text = f.directory.appendingPathComponent("notes.pmtiles").path
         try Data("hello".utf8).write(to: URL(fileURLWithPath: text))
