@@ -158,6 +158,8 @@ struct FeaturesController: Sendable {
     static func refuseUnknown(_ request: Request, allowed: Set<String>, fields: [FeatureSchema.Field] = []) throws {
         for (key, _) in request.uri.queryParameters {
             let k = String(key)
+            // A stray `&` (`?limit=5&`, `?&f=json`) names no parameter.
+            if k.isEmpty { continue }
             if !allowed.contains(k), !fields.contains(where: { $0.name == k }) {
                 let known = allowed.sorted() + (fields.isEmpty ? [] : ["a field (see queryables)"])
                 throw APIError(.badRequest, "unknown parameter \"\(k)\"; known: \(known.joined(separator: ", "))")

@@ -78,6 +78,8 @@ import ThreatService
                 let message = try json(r.body).objectValue?["error"]?.objectValue?["message"]?.stringValue ?? ""
                 #expect(r.status == .badRequest && message.contains(words), "\(uri): \(message)")
             }
+            // A stray `&` names no parameter.
+            #expect(try await client.execute(uri: "/collections/regions/items?&limit=2&", method: .get).status == .ok)
         }
     }
 }
