@@ -134,19 +134,6 @@ public final class ResolutionContext {
     /// The region and zone of a point: by point-in-polygon; within the tolerance of our boundary,
     /// the nearest region; farther out, outside Mali.
     public func locate(_ p: Position) throws -> PointLocation {
-        // Most points lie in a grid cell wholly inside one region, zone and cercle: placed
-        // without a GEOS test. The rest take the exact path below.
-        if let id = try regions.interiorRegion(of: p), let zone = try zones.interiorZone(of: p) {
-            if cercles.ids.isEmpty { return PointLocation(regionID: id, zoneID: zone, cercleID: nil, note: nil) }
-            if let c = try cercles.interiorRegion(of: p) {
-                return PointLocation(regionID: id, zoneID: zone, cercleID: cercleRegion[c] == id ? c : nil, note: nil)
-            }
-        }
-        return try locateExactly(p)
-    }
-
-    /// `locate` with GEOS tests for every point, as the cells' answers must agree with.
-    func locateExactly(_ p: Position) throws -> PointLocation {
         let point = try GEOSObject(.point(p), context: regions.context)
         let covering = try regions.regions(covering: point)
         if let id = covering.first {

@@ -9,7 +9,6 @@ public final class RegionLocator {
     public let objects: [GEOSObject]
     let prepared: [PreparedGeometry]
     public let index: SpatialIndex
-    let cells = InteriorCells()
 
     public init(_ regions: [RegionArea], context: GEOSContext = GEOSContext()) throws {
         self.context = context
@@ -33,15 +32,6 @@ public final class RegionLocator {
     /// The ids of the regions covering a point already in GEOS form (made with this context).
     public func regions(covering point: GEOSObject) throws -> [String] {
         try index.candidates(intersecting: point).filter { try prepared[$0].covers(point) }.map { ids[$0] }
-    }
-
-    /// The one region whose interior holds the point's whole grid cell (so no other covers the
-    /// point), or nil where the cell is crossed by a border or outside: then `regions(covering:)`
-    /// answers. Cheap after the first point of a cell.
-    public func interiorRegion(of p: Position) throws -> String? {
-        try cells.owner(of: p, context: context) { cell in
-            try InteriorCells.sole(cell, candidates: index.candidates(intersecting: cell), prepared)
-        }.map { ids[$0] }
     }
 
     /// The nearest region to a point and its distance in metres on the ground (0 inside).

@@ -10,7 +10,6 @@ public final class ZoneShapes {
     public let ids: [String]
     public let objects: [GEOSObject]
     let prepared: [PreparedGeometry]
-    let cells = InteriorCells()
 
     public init(atlas: Atlas, context: GEOSContext = GEOSContext()) throws {
         self.context = context
@@ -41,14 +40,6 @@ public final class ZoneShapes {
     /// The zone covering a point, or nil outside the country.
     public func zone(covering p: Position) throws -> String? {
         try zone(covering: GEOSObject(.point(p), context: context))
-    }
-
-    /// The one zone whose interior holds the point's whole grid cell, or nil where a border
-    /// crosses the cell (then `zone(covering:)` answers).
-    public func interiorZone(of p: Position) throws -> String? {
-        try cells.owner(of: p, context: context) { cell in
-            try InteriorCells.sole(cell, candidates: prepared.indices, prepared)
-        }.map { ids[$0] }
     }
 
     /// The zone covering a point already in GEOS form (made with this context).

@@ -1,4 +1,4 @@
-@testable import AlertIngest
+import AlertIngest
 import Atlas
 import Foundation
 import Geo
@@ -213,53 +213,5 @@ import ThreatModel
 
     @Test func frenchElisionsAreWordsOfTheirOwn() {
         #expect(Tokenizer.tokens("l'attaque d'enlèvement jusqu'à Jama'at").map(\.folded) == ["l", "attaque", "d", "enlevement", "jusqu", "a", "jamaat"])
-    }
-}
-
-@Suite struct InteriorCellTests {
-    /// The grid cells that place most points without GEOS give the exact answer: regions, zones
-    /// and cercles (here each region cut in two at its middle) for random points over and around
-    /// Mali and for points on and beside the borders, asked twice (the second time from cells).
-    @Test func cellsAgreeWithTheExactPath() throws {
-        let root = geodataRoot
-        var atlas = try Atlas.load(from: GeoDataLocation.maliFolder(root))
-        let ctx = GEOSContext()
-        var cercles: [CercleArea] = []
-        for r in atlas.regions {
-            let shape = try GEOSObject(r.geometry, context: ctx)
-            let b = try #require(r.geometry.boundingBox)
-            let mid = (b.minX + b.maxX) / 2
-            for (half, box) in [("w", BoundingBox(minX: b.minX - 1, minY: b.minY - 1, maxX: mid, maxY: b.maxY + 1)),
-                                ("e", BoundingBox(minX: mid, minY: b.minY - 1, maxX: b.maxX + 1, maxY: b.maxY + 1))] {
-                let part = try shape.intersection(GEOSObject(.polygon(box.polygon), context: ctx)).geometry()
-                cercles.append(CercleArea(id: "\(r.region.id)-\(half)", name: "\(r.region.name) \(half)", regionID: r.region.id, geometry: part))
-            }
-        }
-        atlas.cercles = cercles
-        let context = try ResolutionContext(atlas: atlas, lexicon: try Lexicon.load(from: GeoDataLocation.lexiconFile(root)))
-        var points: [Position] = []
-        var seed: UInt64 = 42
-        func next() -> Double {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return Double(seed >> 11) / Double(1 << 53)
-        }
-        for _ in 0..<20_000 { points.append(Position(-12.6 + next() * 17.3, 9.9 + next() * 15.4)) }
-        // On and just beside the borders: every 7th vertex of each region, and a metre or so off it.
-        for r in atlas.regions {
-            for ring in r.geometry.polygons.flatMap(\.rings) {
-                for (i, v) in ring.enumerated() where i % 7 == 0 {
-                    points += [v, Position(v.x + 0.00001, v.y), Position(v.x, v.y - 0.00001)]
-                }
-            }
-        }
-        var inCercles = 0
-        for pass in 0..<2 {
-            for p in points {
-                let fast = try context.locate(p), exact = try context.locateExactly(p)
-                #expect(fast == exact, "pass \(pass), \(p): \(fast) vs \(exact)")
-                if pass == 0, fast.cercleID != nil { inCercles += 1 }
-            }
-        }
-        #expect(inCercles > 5_000)
     }
 }
