@@ -57,14 +57,7 @@ public enum Basemap {
     /// The basemap as a tile layer: never thinned away, towns ranked by size.
     public static func tileSource(_ geodata: GeoDataFolder) throws -> TileLayerSource {
         let features = try features(geodata).map { f in
-            var props: [(String, TileValue)] = []
-            for (k, v) in f.properties {
-                switch v {
-                case .string(let s): props.append((k, .string(s)))
-                case .int(let i): props.append((k, .int(Int64(i))))
-                default: continue
-                }
-            }
+            let props = f.properties.compactMap { k, v in TiledMap.tileValue(v).map { (k, $0) } }
             let rank = 10 - Double(f.properties["rank"]?.intValue ?? 9)
             return TileFeature(id: f.id?.description ?? "", geometry: f.geometry!, properties: props, rank: rank)
         }
@@ -73,9 +66,7 @@ public enum Basemap {
 
     /// The TileJSON of the basemap's tiles at `tileURL`.
     public static func tileJSON(_ source: TileLayerSource, tileURL: String, minZoom: Int, maxZoom: Int) -> JSONValue {
-        let bounds = source.features.compactMap(\.geometry.boundingBox)
-            .reduce(into: BoundingBox?.none) { acc, b in if acc == nil { acc = b } else { acc!.extend(b) } }
-            ?? BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85)
+        let bounds = TiledMap.bounds([source])
         guard case .object(var o) = TileJSON.document(
             layers: [source], tileURL: tileURL, minZoom: minZoom, maxZoom: maxZoom, bounds: bounds, name: "ThreatMap basemap",
             description: [layerName: "Land, lakes, coastline and borders (Natural Earth 1:10m), neighbours' names, rivers and towns"])

@@ -100,9 +100,25 @@ public struct TiledMap: Sendable {
     init(_ content: MapContent) {
         self.content = content
         sources = LayerName.allCases.filter { content.layers[$0] != nil }.map { Self.source($0, content.layers[$0]!) }
-        bounds = sources.flatMap(\.features).compactMap(\.geometry.boundingBox)
+        bounds = Self.bounds(sources)
+    }
+
+    /// The box around the sources' features; the Web Mercator world when they have none.
+    static func bounds(_ sources: [TileLayerSource]) -> BoundingBox {
+        sources.flatMap(\.features).compactMap(\.geometry.boundingBox)
             .reduce(into: BoundingBox?.none) { acc, b in if acc == nil { acc = b } else { acc!.extend(b) } }
             ?? BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85)
+    }
+
+    /// A flat property as a tile value; nil for what a tile cannot hold (null, arrays, objects).
+    static func tileValue(_ v: JSONValue) -> TileValue? {
+        switch v {
+        case .string(let s): return .string(s)
+        case .int(let i): return .int(Int64(i))
+        case .double(let d): return .double(d)
+        case .bool(let b): return .bool(b)
+        default: return nil
+        }
     }
 
     /// A layer's features for the tiler: flat properties as tile values, the layer's own `id`
@@ -113,14 +129,10 @@ public struct TiledMap: Sendable {
             var props: [(String, TileValue)] = []
             var idProperty: String?
             for (k, v) in f.properties {
-                switch v {
-                case .string(let s) where k == "id": idProperty = s
-                case _ where k == "id": continue
-                case .string(let s): props.append((k, .string(s)))
-                case .int(let i): props.append((k, .int(Int64(i))))
-                case .double(let d): props.append((k, .double(d)))
-                case .bool(let b): props.append((k, .bool(b)))
-                default: continue
+                if k == "id" {
+                    idProperty = v.stringValue
+                } else if let value = tileValue(v) {
+                    props.append((k, value))
                 }
             }
             let rank = Double(f.properties["level"]?.intValue ?? 0) * 1_000_000 + Double(f.properties["fatalities"]?.intValue ?? 0)

@@ -110,31 +110,3 @@ struct ArchiveController: Sendable {
         return TileController.respond(served, cached: false, request: request)
     }
 }
-
-/// Tiles ready to send (nil: known to be empty), at most `capacity`; past it the oldest quarter
-/// goes. `@unchecked Sendable`: its state is touched only with `lock` held.
-final class ServedTileCache: @unchecked Sendable {
-    let capacity: Int
-    private let lock = NSLock()
-    private var tiles: [TileAddress: ServedTile?] = [:]
-    private var order: [TileAddress] = []
-
-    init(capacity: Int) { self.capacity = max(4, capacity) }
-
-    subscript(t: TileAddress) -> ServedTile?? {
-        get { lock.withLock { tiles[t] } }
-        set {
-            guard let value = newValue else { return }
-            lock.withLock {
-                if tiles.updateValue(value, forKey: t) == nil { order.append(t) }
-                if order.count > capacity {
-                    let gone = order.prefix(capacity / 4)
-                    for old in gone { tiles[old] = nil }
-                    order.removeFirst(gone.count)
-                }
-            }
-        }
-    }
-
-    var count: Int { lock.withLock { tiles.count } }
-}

@@ -76,13 +76,11 @@ final class MapView {
 }
 
 /// The basemap's tiles (`Basemap`): the same whatever the date or the store, so each is made
-/// once, on first request, and kept.
-public final class BasemapTiles: @unchecked Sendable {
+/// on first request and kept (up to the cache's bound).
+public final class BasemapTiles: Sendable {
     public let source: TileLayerSource
     let session: TileSession
-    // Guarded by `lock`.
-    let lock = NSLock()
-    var tiles: [TileAddress: ServedTile?] = [:]
+    let tiles = ServedTileCache(capacity: 8192)
 
     public init(source: TileLayerSource, options: TilerOptions) throws {
         self.source = source
@@ -91,18 +89,39 @@ public final class BasemapTiles: @unchecked Sendable {
 
     /// The tile (nil when empty) and whether it was made before.
     public func tile(_ t: TileAddress) throws -> (tile: ServedTile?, cached: Bool) {
-        lock.lock()
-        if let known = tiles[t] {
-            lock.unlock()
-            return (known, true)
-        }
-        lock.unlock()
+        if let known = tiles[t] { return (known, true) }
         let made = try session.tile(t).map { try ServedTile(bytes: $0) }
-        lock.lock()
         tiles[t] = .some(made)
-        lock.unlock()
         return (made, false)
     }
+}
+
+/// Tiles ready to send (nil: known to be empty), at most `capacity`; past it the oldest quarter
+/// goes. `@unchecked Sendable`: its state is touched only with `lock` held.
+final class ServedTileCache: @unchecked Sendable {
+    let capacity: Int
+    private let lock = NSLock()
+    private var tiles: [TileAddress: ServedTile?] = [:]
+    private var order: [TileAddress] = []
+
+    init(capacity: Int) { self.capacity = max(4, capacity) }
+
+    subscript(t: TileAddress) -> ServedTile?? {
+        get { lock.withLock { tiles[t] } }
+        set {
+            guard let value = newValue else { return }
+            lock.withLock {
+                if tiles.updateValue(value, forKey: t) == nil { order.append(t) }
+                if order.count > capacity {
+                    let gone = order.prefix(capacity / 4)
+                    for old in gone { tiles[old] = nil }
+                    order.removeFirst(gone.count)
+                }
+            }
+        }
+    }
+
+    var count: Int { lock.withLock { tiles.count } }
 }
 
 /// What a write did: what the document became, and the tiles it took out of the caches.

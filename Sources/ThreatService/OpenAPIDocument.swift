@@ -14,6 +14,11 @@ enum OpenAPIDocument {
       "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "parameters": {
+          "z": {"name": "z", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0, "maximum": 30}},
+          "x": {"name": "x", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
+          "y": {"name": "y", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
+          "If-None-Match": {"name": "If-None-Match", "in": "header", "required": false, "schema": {"type": "string"}},
+          "Accept-Encoding": {"name": "Accept-Encoding", "in": "header", "required": false, "schema": {"type": "string"}},
           "f": {"name": "f", "in": "query", "required": false, "schema": {"enum": ["json", "html"]},
             "description": "The format, where the Accept header does not say (json or html; only / has both)."},
           "collectionId": {"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"},
@@ -110,7 +115,12 @@ enum OpenAPIDocument {
           "NotFound": {"description": "No such resource.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "Unauthorized": {"description": "No bearer token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "Forbidden": {"description": "A wrong token, or writes disabled (no token configured).",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Tile": {"description": "The tile, gzip-encoded when the client accepts it.",
+            "headers": {"ETag": {"$ref": "#/components/headers/ETag"}, "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
+              "Vary": {"$ref": "#/components/headers/Vary"}},
+            "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "contentEncoding": "binary"}}}},
+          "NotModified": {"description": "Not modified: the If-None-Match tag is the tile's.", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}}}
         }
       },
       "paths": {
@@ -220,17 +230,12 @@ enum OpenAPIDocument {
             "404": {"$ref": "#/components/responses/NotFound"}}}},
         "/basemap/{z}/{x}/{y}.mvt": {"get": {"summary": "A basemap tile (layer basemap, each feature with a kind), the same for every date.", "operationId": "basemapTile",
           "parameters": [
-            {"name": "z", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0, "maximum": 30}},
-            {"name": "x", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
-            {"name": "y", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
-            {"name": "If-None-Match", "in": "header", "required": false, "schema": {"type": "string"}},
-            {"name": "Accept-Encoding", "in": "header", "required": false, "schema": {"type": "string"}}],
+            {"$ref": "#/components/parameters/z"}, {"$ref": "#/components/parameters/x"}, {"$ref": "#/components/parameters/y"},
+            {"$ref": "#/components/parameters/If-None-Match"}, {"$ref": "#/components/parameters/Accept-Encoding"}],
           "responses": {
-            "200": {"description": "The tile.", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}, "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
-                "Vary": {"$ref": "#/components/headers/Vary"}},
-              "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "contentEncoding": "binary"}}}},
+            "200": {"$ref": "#/components/responses/Tile"},
             "204": {"description": "Nothing of the basemap lands in it."},
-            "304": {"description": "Not modified.", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}}},
+            "304": {"$ref": "#/components/responses/NotModified"},
             "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}}},
         "/archives": {"get": {"summary": "The tile sets exported earlier that serve was started with (--tiles).", "operationId": "listArchives",
           "responses": {"200": {"description": "The archives.", "content": {"application/json": {"schema": {"type": "object", "required": ["archives"],
@@ -242,17 +247,12 @@ enum OpenAPIDocument {
             "404": {"$ref": "#/components/responses/NotFound"}}}},
         "/archives/{name}/tiles/{z}/{x}/{y}.mvt": {"get": {"summary": "A tile of an archive, as the live tiles are answered.", "operationId": "archiveTile",
           "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
-            {"name": "z", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0, "maximum": 30}},
-            {"name": "x", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
-            {"name": "y", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
-            {"name": "If-None-Match", "in": "header", "required": false, "schema": {"type": "string"}},
-            {"name": "Accept-Encoding", "in": "header", "required": false, "schema": {"type": "string"}}],
+            {"$ref": "#/components/parameters/z"}, {"$ref": "#/components/parameters/x"}, {"$ref": "#/components/parameters/y"},
+            {"$ref": "#/components/parameters/If-None-Match"}, {"$ref": "#/components/parameters/Accept-Encoding"}],
           "responses": {
-            "200": {"description": "The tile.", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}, "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
-                "Vary": {"$ref": "#/components/headers/Vary"}},
-              "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "contentEncoding": "binary"}}}},
+            "200": {"$ref": "#/components/responses/Tile"},
             "204": {"description": "The archive holds no such tile."},
-            "304": {"description": "Not modified.", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}}},
+            "304": {"$ref": "#/components/responses/NotModified"},
             "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"},
             "500": {"description": "The archive is damaged where this tile lies; the message says what and where.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
         "/alerts": {
