@@ -13,6 +13,7 @@ import math
 import os
 import re
 import subprocess
+import sys
 import tempfile
 
 import mapbox_vector_tile
@@ -22,7 +23,7 @@ import shapely.geometry as sg
 from shapely import affinity
 from shapely.ops import unary_union
 
-from checks import binary, check, finish, root
+from checks import binary, check, finish, root, stop
 LAYERS = {"regions", "zones", "alert_areas", "incidents", "labels"}
 
 
@@ -102,7 +103,8 @@ with tempfile.TemporaryDirectory() as tmp:
                 for f in layer["features"]:
                     coords = f["geometry"]["coordinates"]
                     pts = [coords] if f["geometry"]["type"] == "Point" else coords
-                    want = incidents.get(f["properties"]["id"])
+                    # Below the maximum zoom an incident is a cluster's summary, without its id.
+                    want = incidents.get(f["properties"].get("id"))
                     if want is None:
                         continue
                     for px, py in pts:
@@ -175,7 +177,9 @@ with tempfile.TemporaryDirectory() as tmp:
     style = json.load(open(os.path.join(out, "style.json")))
     layer_ids = {l["id"] for l in tilejson["vector_layers"]}
     check("style.json is a MapLibre style (version 8) on the tiles' TileJSON",
-          style["version"] == 8 and style["sources"]["threatmap"] == {"type": "vector", "url": "tiles.json"})
+          style["version"] == 8 and style["sources"]["threatmap"]["type"] == "vector" and style["sources"]["threatmap"]["url"] == "tiles.json")
+    check("the style names alert areas and incidents by their id property (they carry no MVT feature id)",
+          style["sources"]["threatmap"].get("promoteId") == {"alert_areas": "id", "incidents": "id"})
     check("every style layer draws an existing source layer",
           all(l.get("source-layer", "regions") in layer_ids for l in style["layers"]))
     fill = next(l for l in style["layers"] if l["id"] == "regions-fill")["paint"]["fill-color"]
@@ -194,4 +198,49 @@ with tempfile.TemporaryDirectory() as tmp:
         check("tiles.json validates against the TileJSON 3.0.0 schema", not errors, "; ".join(e.message for e in errors)[:300])
     else:
         print("skipped: tiles.json against the TileJSON schema (../shared/schemas is absent)")
+
+    # The most severe incidents are seen at every zoom that shows incidents: a store of 100,000
+    # synthetic incidents (Scripts/bench/make_events.py), its tiles made on demand by `serve`; at
+    # z3, z6 and z9 the tile holding each incident of the highest level has a feature of that level
+    # in the incident's own cluster cell (256 of 4,096 units, so cells never straddle tiles; one
+    # unit of slack for rounding), and clusters count what they stand for.
+    import urllib.request
+    big = os.path.join(tmp, "big.sqlite")
+    events = os.path.join(tmp, "events.csv")
+    subprocess.run([sys.executable, str(root / "Scripts/bench/make_events.py"), "100000", events, str(root / "GeoData/mali/gazetteer.csv"),
+                    "2024-06-06", "2024-06-30"], check=True)
+    subprocess.run([binary(), "ingest", "--store", big, events], check=True, capture_output=True)
+    layer = os.path.join(tmp, "big-incidents.geojson")
+    subprocess.run([binary(), "export", "geojson", "--layer", "incidents", "-o", layer, "--as-of", "2024-07-05", "--store", big],
+                   check=True, capture_output=True)
+    shown = json.load(open(layer))["features"]
+    top = max(f["properties"]["level"] for f in shown)
+    severe = [f["geometry"]["coordinates"] for f in shown if f["properties"]["level"] == top]
+    server = subprocess.Popen([binary(), "serve", "--store", big, "--port", "0", "--maxzoom", "12"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(re.search(r":(\d+)/", server.stdout.readline()).group(1))
+        for z in (3, 6, 9):
+            n = 2 ** z
+            wanted = {}
+            for lon, lat in severe:
+                ux = (lon + 180) / 360 * n * 4096
+                uy = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n * 4096
+                wanted.setdefault((int(ux // 4096), int(uy // 4096)), []).append((ux % 4096, uy % 4096))
+            missing = counted = 0
+            for (x, y), points in wanted.items():
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/tiles/{z}/{x}/{y}.mvt?as_of=2024-07-05", timeout=300).read()
+                features = mapbox_vector_tile.decode(body, default_options={"y_coord_down": True}).get("incidents", {}).get("features", [])
+                counted += sum(f["properties"].get("point_count", 1) for f in features)
+                cells = set()
+                for f in features:
+                    if f["properties"]["level"] == top:
+                        px, py = f["geometry"]["coordinates"]
+                        cells |= {((px + dx) // 256, (py + dy) // 256) for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
+                missing += sum((px // 256, py // 256) not in cells for px, py in points)
+            check(f"z{z}: every level-{top} incident ({len(severe)}) has a level-{top} feature in its cluster cell ({len(wanted)} tiles)",
+                  missing == 0, f"{missing} without")
+            check(f"z{z}: the clusters of those tiles count at least their level-{top} incidents", counted >= len(severe), f"{counted}")
+    finally:
+        stop(server)
 finish("tiles")

@@ -115,6 +115,14 @@ public indirect enum Geometry: Hashable, Sendable, Codable {
         default: false
         }
     }
+
+    /// Whether this is a point or multi point.
+    public var isPuntal: Bool {
+        switch self {
+        case .point, .multiPoint: true
+        default: false
+        }
+    }
 }
 
 /// An axis-aligned rectangle: west, south, east, north for lon/lat data.

@@ -44,7 +44,8 @@ public enum MapStyle {
         var style: JSONObject = [
             "version": 8,
             "name": "ThreatMap",
-            "sources": [source: ["type": "vector", "url": .string(tileJSONURL)]],
+            // Alert areas and incidents carry no MVT feature id; their `id` property names them.
+            "sources": [source: ["type": "vector", "url": .string(tileJSONURL), "promoteId": ["alert_areas": "id", "incidents": "id"]]],
             "layers": [
                 layer("background", "background", nil, paint: ["background-color": "#f4f1ea"]),
                 layer("regions-fill", "fill", "regions", paint: ["fill-color": levelColour(), "fill-opacity": 0.65]),

@@ -81,14 +81,20 @@ public struct MapContent: Sendable {
 
 extension LayerName {
     /// How the layer is tiled: regions and zones share borders; labels are never dropped; alert
-    /// areas and incidents give way, lowest ranked first, in a tile over its limits.
+    /// areas and incidents give way, lowest ranked first, in a tile over its limits. Below the
+    /// maximum zoom incidents are clustered and keep only what a map styles and filters them by:
+    /// level, category, fatalities, date and event type (and `point_count`).
     public var tilePolicy: TilePolicy {
         switch self {
         case .regions, .cercles, .zones: return .coverage
         case .labels: return .whole
-        case .alertAreas, .incidents: return .ranked
+        case .alertAreas: return .ranked
+        case .incidents: return .ranked(summary: LayerName.incidentSummary)
         }
     }
+
+    /// What an incident keeps in tiles below the maximum zoom.
+    public static let incidentSummary = ["level", "category", "fatalities", "date", "event_type"]
 }
 
 /// A map's layers as tile sources, in `LayerName` order, and the box around them.

@@ -3,7 +3,8 @@ import Geo
 /// A TileJSON 3.0.0 document describing a tile set: where the tiles are, their zooms and bounds,
 /// and each vector layer with its fields (the `vector_layers` MapLibre and others read).
 public enum TileJSON {
-    /// The field types TileJSON names: "String", "Number" or "Boolean", from the values seen.
+    /// The field types TileJSON names: "String", "Number" or "Boolean", from the values seen, and
+    /// `point_count` for a clustered point layer.
     static func fields(_ layer: TileLayerSource) -> JSONObject {
         var types: [String: String] = ["id": "String"]
         var order = ["id"]
@@ -16,6 +17,11 @@ public enum TileJSON {
                 case .bool: types[k] = "Boolean"
                 }
             }
+        }
+        // Clustered below the maximum zoom: a point standing for others counts them.
+        if layer.policy.droppable, types["point_count"] == nil, layer.features.contains(where: { $0.geometry.isPuntal }) {
+            order.append("point_count")
+            types["point_count"] = "Number"
         }
         return JSONObject(order.map { ($0, .string(types[$0]!)) })
     }

@@ -2,7 +2,7 @@ import Foundation
 import Geo
 
 /// One feature to tile: lon/lat geometry, a string id unique in its layer (its MVT id is
-/// `stableFeatureID(id)`), the property `id` (the id itself unless the layer names its features
+/// `stableFeatureID(id)` where the layer gives ids), the property `id` (the id itself unless the layer names its features
 /// otherwise, as labels name their region or zone), flat properties, and a rank that decides which
 /// points stay when low zooms are thinned (higher stays).
 public struct TileFeature: Sendable {
@@ -27,20 +27,39 @@ public struct TilePolicy: Sendable, Equatable {
     /// zoom and the faces rebuilt from them, so that neighbours keep identical borders at every zoom.
     public var sharesBorders: Bool
     /// Whether a tile over its size or feature limit may leave out the layer's lower-ranked
-    /// features; a layer that may not (areas, labels) is always whole.
+    /// features, and whether its points are clustered below the maximum zoom: one per cell of
+    /// `TilerOptions.pointCell` tile units, the highest ranked standing for the others, with
+    /// `point_count` (how many it stands for) when that is more than one. A layer that may not be
+    /// dropped (coverages, labels) is always whole.
     public var droppable: Bool
+    /// The properties a feature keeps below the maximum zoom, where it is seen from afar (the
+    /// property `id` among them only when named); nil keeps them all at every zoom.
+    public var summary: [String]?
+    /// Whether the layer's features carry an MVT feature id (`stableFeatureID` of their id). A
+    /// layer of many features may leave it out: it costs eight bytes a feature in every tile that
+    /// gzip cannot shrink, and the `id` property names each feature (MapLibre's `promoteId` uses
+    /// it for feature state).
+    public var featureIDs: Bool
 
-    public init(sharesBorders: Bool, droppable: Bool) {
+    public init(sharesBorders: Bool, droppable: Bool, summary: [String]? = nil, featureIDs: Bool = true) {
         self.sharesBorders = sharesBorders
         self.droppable = droppable
+        self.summary = summary
+        self.featureIDs = featureIDs
     }
 
     /// A coverage: shared borders, never dropped.
     public static let coverage = TilePolicy(sharesBorders: true, droppable: false)
     /// Every feature in every tile it reaches.
     public static let whole = TilePolicy(sharesBorders: false, droppable: false)
-    /// The highest-ranked features kept first when a tile is over its limits.
-    public static let ranked = TilePolicy(sharesBorders: false, droppable: true)
+    /// The highest-ranked features kept first when a tile is over its limits; points clustered
+    /// below the maximum zoom; no feature ids (such a layer is the many features of a tile).
+    public static let ranked = TilePolicy(sharesBorders: false, droppable: true, featureIDs: false)
+    /// Ranked, keeping only `summary`'s properties (and `point_count`) below the maximum zoom,
+    /// and no feature ids.
+    public static func ranked(summary: [String]) -> TilePolicy {
+        TilePolicy(sharesBorders: false, droppable: true, summary: summary, featureIDs: false)
+    }
 }
 
 /// A layer to tile, with its policy.
@@ -68,9 +87,10 @@ public struct TilerOptions: Sendable {
     public var extent = 4096
     /// Tile units of buffer around each tile, so that lines and outlines continue past its edge.
     public var buffer = 64
-    /// Below the maximum zoom, points are thinned to one per cell of this many tile units, the
-    /// highest ranked kept: at most (extent / cell)² points per tile.
-    public var pointCell = 16
+    /// Below the maximum zoom, the points of a droppable layer are clustered to one per cell of
+    /// this many tile units, the highest ranked kept: at most (extent / cell)² points per tile.
+    /// 256 of 4096 is 32 pixels of a 512-pixel tile, about MapLibre's own clustering radius.
+    public var pointCell = 256
     /// How many tasks share the work.
     public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// The most a tile may weigh and hold (tippecanoe's defaults). A tile over either limit is
@@ -153,13 +173,21 @@ struct TileWorker {
     }
 }
 
+/// A point kept at a zoom: its feature, where it is, and how many points of the layer it stands
+/// for (itself and those of its cluster cell).
+struct KeptPoint {
+    let feature: Int
+    let position: Position
+    let count: Int
+}
+
 /// What one zoom needs to make its tiles: every feature's shape simplified for the zoom, the
 /// points kept at it, and which features each tile holds (an index of a shape, or -1 - the index
 /// of a kept point).
 struct ZoomPlan {
     let zoom: Int
     let shapes: [[GEOSObject?]]
-    let points: [[(Int, Position)]]
+    let points: [[KeptPoint]]
     let tiles: [TileAddress: [[Int]]]
 }
 
@@ -171,6 +199,11 @@ final class TileMaker {
     let ctx: GEOSContext
     /// The GEOS form of every non-point feature, made once.
     let objects: [[GEOSObject?]]
+    /// Every layer's points (feature, position), the highest ranked first (ties by id) in a
+    /// droppable layer, so that clustering keeps the most severe: sorted once, used at every zoom.
+    let pointOrder: [[(Int, Position)]]
+    /// The summary properties of each feature of a layer with a summary policy, made once.
+    let summaries: [[[(String, TileValue)]]?]
 
     init(layers: [TileLayerSource], options: TilerOptions, context: GEOSContext) throws {
         self.layers = layers
@@ -183,13 +216,53 @@ final class TileMaker {
                 return try GEOSObject(f.geometry, context: context)
             }
         }
+        pointOrder = layers.map { l in
+            var points: [(Int, Position)] = []
+            for (fi, f) in l.features.enumerated() {
+                if case .point(let p) = f.geometry { points.append((fi, p)) }
+                if case .multiPoint(let ps) = f.geometry { for p in ps { points.append((fi, p)) } }
+            }
+            guard l.policy.droppable else { return points }
+            let features = l.features
+            return points.sorted { a, b in
+                let fa = features[a.0], fb = features[b.0]
+                return fa.rank != fb.rank ? fa.rank > fb.rank : fa.id < fb.id
+            }
+        }
+        summaries = layers.map { l in
+            guard let names = l.policy.summary else { return nil }
+            return l.features.map { f in
+                names.compactMap { name in
+                    name == "id" ? ("id", .string(f.idProperty)) : f.properties.first { $0.0 == name }
+                }
+            }
+        }
+    }
+
+    /// A feature's MVT id, if its layer gives them.
+    func featureID(_ li: Int, _ f: TileFeature) -> UInt64? {
+        layers[li].policy.featureIDs ? stableFeatureID(f.id) : nil
+    }
+
+    /// What a feature carries in a tile of zoom `z`: every property at the maximum zoom (or in a
+    /// layer without a summary), else its summary; `point_count` when it stands for others.
+    func properties(layer li: Int, feature fi: Int, zoom z: Int, count: Int = 1) -> [(String, TileValue)] {
+        var out: [(String, TileValue)]
+        if z < options.maxZoom, let summary = summaries[li] {
+            out = summary[fi]
+        } else {
+            let f = layers[li].features[fi]
+            out = [("id", .string(f.idProperty))] + f.properties
+        }
+        if count > 1 { out.append(("point_count", .int(Int64(count)))) }
+        return out
     }
 
     /// A zoom's shapes and points, with the tiles that `keep` accepts.
     func plan(zoom z: Int, keep: (TileAddress) -> Bool) throws -> ZoomPlan {
         let tolerance = WebMercator.unitSize(zoom: z, extent: options.extent)
         var shapes: [[GEOSObject?]] = []
-        var points: [[(Int, Position)]] = []
+        var points: [[KeptPoint]] = []
         var byTile: [TileAddress: [[Int]]] = [:]
         let pad = tolerance * Double(options.buffer)
         for (li, l) in layers.enumerated() {
@@ -197,15 +270,9 @@ final class TileMaker {
                 ? Self.simplifyCoverage(objects[li], tolerance: tolerance, ctx)
                 : objects[li].map { try $0?.simplifiedPreservingTopology(tolerance: tolerance) }
             shapes.append(simplified)
-            var kept: [(Int, Position)] = []
-            if z < options.maxZoom {
-                kept = Self.thin(l.features, zoom: z, cell: options.pointCell, extent: options.extent)
-            } else {
-                for (fi, f) in l.features.enumerated() {
-                    if case .point(let p) = f.geometry { kept.append((fi, p)) }
-                    if case .multiPoint(let ps) = f.geometry { for p in ps { kept.append((fi, p)) } }
-                }
-            }
+            let kept = z < options.maxZoom && l.policy.droppable
+                ? Self.cluster(pointOrder[li], zoom: z, cell: options.pointCell, extent: options.extent)
+                : pointOrder[li].map { KeptPoint(feature: $0.0, position: $0.1, count: 1) }
             points.append(kept)
             for (fi, s) in simplified.enumerated() {
                 guard let s, let b = s.bounds else { continue }
@@ -214,7 +281,8 @@ final class TileMaker {
                     byTile[t, default: Array(repeating: [], count: layers.count)][li].append(fi)
                 }
             }
-            for (k, (_, p)) in kept.enumerated() {
+            for (k, point) in kept.enumerated() {
+                let p = point.position
                 let box = BoundingBox(minX: p.x - pad, minY: p.y - pad, maxX: p.x + pad, maxY: p.y + pad)
                 for t in WebMercator.tiles(covering: box, zoom: z) where keep(t) {
                     byTile[t, default: Array(repeating: [], count: layers.count)][li].append(-1 - k)
@@ -245,7 +313,7 @@ final class TileMaker {
         }
     }
 
-    func encode(_ indices: [Int], layer li: Int, tile t: TileAddress, shapes: [GEOSObject?], points: [(Int, Position)],
+    func encode(_ indices: [Int], layer li: Int, tile t: TileAddress, shapes: [GEOSObject?], points: [KeptPoint],
                 into layer: inout MVTLayerBuilder) throws {
         let b = t.mercatorBounds
         let extent = Double(options.extent)
@@ -253,13 +321,16 @@ final class TileMaker {
         let pad = Double(options.buffer) / scale
         let clip = BoundingBox(minX: b.minX - pad, minY: b.minY - pad, maxX: b.maxX + pad, maxY: b.maxY + pad)
         var pointGroups: [Int: [(Int32, Int32)]] = [:]
+        var pointCounts: [Int: Int] = [:]
         var order: [Int] = []
         for i in indices.sorted(by: { ($0 < 0 ? -$0 : $0) < ($1 < 0 ? -$1 : $1) }) {
             if i < 0 {
-                let (fi, p) = points[-1 - i]
+                let point = points[-1 - i]
+                let fi = point.feature, p = point.position
                 let x = ((p.x - b.minX) * scale).rounded(), y = ((b.maxY - p.y) * scale).rounded()
                 if pointGroups[fi] == nil { order.append(fi) }
                 pointGroups[fi, default: []].append((Int32(x), Int32(y)))
+                pointCounts[fi, default: 0] += point.count
                 continue
             }
             guard let shape = shapes[i] else { continue }
@@ -281,7 +352,7 @@ final class TileMaker {
                     return out.count >= 2 ? out : nil
                 }
                 if !lines.isEmpty {
-                    layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.idProperty))] + f.properties, geometry: .lines(lines))
+                    layer.add(id: featureID(li, f), properties: properties(layer: li, feature: i, zoom: t.z), geometry: .lines(lines))
                 }
                 continue
             }
@@ -302,21 +373,22 @@ final class TileMaker {
                 return out.isEmpty ? nil : out
             }
             guard !rings.isEmpty else { continue }
-            layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.idProperty))] + f.properties, geometry: .polygons(rings))
+            layer.add(id: featureID(li, f), properties: properties(layer: li, feature: i, zoom: t.z), geometry: .polygons(rings))
         }
         for fi in order {
             let f = layers[li].features[fi]
-            layer.add(id: stableFeatureID(f.id), properties: [("id", .string(f.idProperty))] + f.properties, geometry: .points(pointGroups[fi]!))
+            layer.add(id: featureID(li, f), properties: properties(layer: li, feature: fi, zoom: t.z, count: pointCounts[fi]!),
+                      geometry: .points(pointGroups[fi]!))
         }
     }
 
     /// Keeps the higher-ranked half of every non-coverage layer's features in a tile (ties by
     /// id); false when there is nothing left to drop.
-    func dropHalf(_ perLayer: inout [[Int]], points: [[(Int, Position)]]) -> Bool {
+    func dropHalf(_ perLayer: inout [[Int]], points: [[KeptPoint]]) -> Bool {
         var dropped = false
         for li in perLayer.indices where layers[li].policy.droppable && perLayer[li].count > 1 {
             let features = layers[li].features
-            func feature(_ i: Int) -> TileFeature { features[i < 0 ? points[li][-1 - i].0 : i] }
+            func feature(_ i: Int) -> TileFeature { features[i < 0 ? points[li][-1 - i].feature : i] }
             let ranked = perLayer[li].sorted { a, b in
                 let fa = feature(a), fb = feature(b)
                 return fa.rank != fb.rank ? fa.rank > fb.rank : fa.id < fb.id
@@ -337,27 +409,25 @@ final class TileMaker {
         return s
     }
 
-    /// Points kept at a zoom below the maximum: one per cell of `cell` tile units, the highest
-    /// rank first (ties by id), so the most severe incidents stay.
-    static func thin(_ features: [TileFeature], zoom: Int, cell: Int, extent: Int) -> [(Int, Position)] {
+    /// Points kept at a zoom below the maximum: `ordered` (highest rank first) clustered to one
+    /// per cell of `cell` tile units, the first of each cell kept and counting the others.
+    static func cluster(_ ordered: [(Int, Position)], zoom: Int, cell: Int, extent: Int) -> [KeptPoint] {
         let size = WebMercator.unitSize(zoom: zoom, extent: extent) * Double(cell)
-        var candidates: [(Int, Position)] = []
-        for (fi, f) in features.enumerated() {
-            if case .point(let p) = f.geometry { candidates.append((fi, p)) }
-            if case .multiPoint(let ps) = f.geometry { for p in ps { candidates.append((fi, p)) } }
+        var slot: [Int64: Int] = [:]
+        slot.reserveCapacity(min(ordered.count, 1 << 16))
+        var out: [(Int, Position, Int)] = []
+        for (fi, p) in ordered {
+            let cx = Int64(((p.x + WebMercator.halfWorld) / size).rounded(.down))
+            let cy = Int64(((WebMercator.halfWorld - p.y) / size).rounded(.down))
+            let key = cx << 32 | cy
+            if let k = slot[key] {
+                out[k].2 += 1
+            } else {
+                slot[key] = out.count
+                out.append((fi, p, 1))
+            }
         }
-        candidates.sort { a, b in
-            let fa = features[a.0], fb = features[b.0]
-            return fa.rank != fb.rank ? fa.rank > fb.rank : fa.id < fb.id
-        }
-        var taken = Set<Int64>()
-        var out: [(Int, Position)] = []
-        for c in candidates {
-            let cx = Int64(((c.1.x + WebMercator.halfWorld) / size).rounded(.down))
-            let cy = Int64(((WebMercator.halfWorld - c.1.y) / size).rounded(.down))
-            if taken.insert(cx << 32 | cy).inserted { out.append(c) }
-        }
-        return out
+        return out.map { KeptPoint(feature: $0.0, position: $0.1, count: $0.2) }
     }
 
     /// A coverage's polygons simplified with their shared borders kept identical: the borders are

@@ -211,6 +211,35 @@ func decode(_ tile: [UInt8]) -> [String: (extent: Int, features: [DecodedFeature
         #expect(z10 >= 500)
     }
 
+    @Test func clustersCountTheirPointsAndKeepTheSummaryBelowTheMaximumZoom() async throws {
+        // 40 points in a few hundred metres, one of level 5 among levels 1-4, each with a unique
+        // note that the summary leaves out.
+        var points: [TileFeature] = []
+        for i in 0..<40 {
+            let level = i == 17 ? 5 : Int64(i % 4 + 1)
+            points.append(TileFeature(id: "p\(i)", geometry: .point(Position(-3 + Double(i % 8) * 0.0005, 14 + Double(i / 8) * 0.0005)),
+                                      properties: [("level", .int(level)), ("note", .string("note \(i)"))], rank: Double(level)))
+        }
+        var options = TilerOptions()
+        options.maxZoom = 12
+        let tiles = try await Tiler(options: options).tiles([
+            TileLayerSource(name: "incidents", features: points, policy: .ranked(summary: ["level"]))
+        ])
+        for z in [0, 3, 6] {
+            let m = WebMercator.project(Position(-2.998, 14.001))
+            let t = WebMercator.tiles(covering: BoundingBox(minX: m.x, minY: m.y, maxX: m.x, maxY: m.y), zoom: z)[0]
+            let bytes = try #require(tiles[t], "z\(z): the tile holding the points")
+            let f = decode(bytes)["incidents"]?.features ?? []
+            #expect(f.count == 1, "z\(z): one cluster")
+            #expect(f.first?.properties == ["level": .int(5), "point_count": .int(40)], "z\(z): the highest level, counting all, only the summary")
+            #expect(f.first?.id == nil, "z\(z): a ranked layer carries no feature id")
+        }
+        // At the maximum zoom every point is itself, with all its properties and no count.
+        let z12 = tiles.filter { $0.key.z == 12 }.values.flatMap { decode($0)["incidents"]?.features ?? [] }
+        #expect(z12.count == 40)
+        #expect(z12.allSatisfy { $0.properties["note"] != nil && $0.properties["id"] != nil && $0.properties["point_count"] == nil })
+    }
+
     @Test func linesAreTiledAsLinesAndPolygonsStayPolygons() async throws {
         // A river-like line across two z1 tiles, and a polygon layer beside it.
         let river = TileFeature(id: "river", geometry: .lineString([Position(-20, 10), Position(-5, 14), Position(10, 12)]),
