@@ -25,6 +25,7 @@ import queue
 import re
 import secrets
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -277,6 +278,40 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"stderr has one log line per request, with method, path, status and duration ({len(requests) + len(own_ids)} requests)",
               bool(requests) and not problems and not malformed,
               f"{len(problems)} requests without exactly one matching line; {len(malformed)} request lines without the four: {malformed[:3]}")
+
+        # A cached tile is answered ahead of the router, the same answer but for its request id
+        # and date; and pipelined requests (one the router answers slowly, then cached tiles,
+        # then the router again) are answered in order.
+        tile = "/tiles/5/15/14.mvt?as_of=2024-07-05"
+        first = urllib.request.urlopen(url.rstrip("/") + tile)
+        routed = urllib.request.urlopen(urllib.request.Request(url.rstrip("/") + tile, headers={"If-None-Match": '"no-such-tag"'}))
+        fast = urllib.request.urlopen(url.rstrip("/") + tile)
+        def same(r):
+            return [(k, v) for k, v in r.getheaders() if k not in ("X-Request-ID", "Date")]
+        check("a cached tile ahead of the router: the router's status, headers and bytes",
+              fast.status == routed.status == 200 and same(fast) == same(routed) and fast.read() == routed.read() == first.read()
+              and fast.headers["X-Request-ID"] != routed.headers["X-Request-ID"], f"{same(fast)} vs {same(routed)}")
+        metrics = urllib.request.urlopen(url.rstrip("/") + "/metrics").read().decode()
+        check("/metrics counts the answers made ahead of the router", re.search(r"^threatmap_tile_fast_path_requests_total [1-9]", metrics, re.M) is not None)
+        host = re.match(r"http://([^/:]+):(\d+)", url)
+        c = socket.create_connection((host.group(1), int(host.group(2))), timeout=30)
+        order = ["/layers/regions?as_of=2024-06-01", tile, "/healthz", tile, "/tiles.json?as_of=2024-07-05", tile]
+        c.sendall(b"".join(f"GET {p} HTTP/1.1\r\nHost: x\r\nX-Order: {i}\r\n\r\n".encode() for i, p in enumerate(order)))
+        reader = c.makefile("rb")
+        got = []
+        for _ in order:
+            status = reader.readline()
+            headers = {}
+            while (line := reader.readline().strip()):
+                k, v = line.decode().split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+            body = reader.read(int(headers.get("content-length", "0")))
+            got.append((status.split()[1].decode(), headers.get("content-type", ""), len(body)))
+        c.close()
+        want = [("200", "application/geo+json"), ("200", "application/vnd.mapbox-vector-tile"), ("200", "application/json"),
+                ("200", "application/vnd.mapbox-vector-tile"), ("200", "application/json"), ("200", "application/vnd.mapbox-vector-tile")]
+        check("pipelined requests are answered in order, cached tiles among them",
+              [(s, t.split(";")[0]) for s, t, _ in got] == want, str(got))
 
         server.send_signal(signal.SIGTERM)
         t0 = time.monotonic()

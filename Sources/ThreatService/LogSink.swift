@@ -4,37 +4,71 @@ import ThreatModel
 
 /// Log lines for a busy server: formatted without time-zone lookups (UTC, our own formatter) and
 /// written to standard error in batches by a thread of their own, at most 100 ms after they were
-/// logged, so that a request never waits on a write. `flush()` writes what is pending (the server
+/// logged, so that a request never waits on a write. Each thread appends to a buffer of its own,
+/// so that two event loops logging at once do not wait for each other; within a batch, lines are
+/// in order per thread (each carries its time). `flush()` writes what is pending (the server
 /// calls it when it stops).
-/// `@unchecked Sendable`: the pending lines are read and written only with `condition` locked.
+/// `@unchecked Sendable`: the list of buffers is read and written only with `lock` held, and
+/// each buffer's bytes only with its own lock.
 public final class LogSink: @unchecked Sendable {
     public static let standardError = LogSink(descriptor: 2)
 
+    /// One thread's pending bytes; `orphaned` once its thread has ended.
+    final class Buffer: @unchecked Sendable {
+        let lock = NSLock()
+        var bytes: [UInt8] = []
+        var orphaned = false
+    }
+
     let descriptor: Int32
-    let condition = NSCondition()
-    var pending: [UInt8] = []
+    let lock = NSLock()
+    var buffers: [Buffer] = []
+    var key = pthread_key_t()
 
     init(descriptor: Int32) {
         self.descriptor = descriptor
-        pending.reserveCapacity(1 << 16)
+        // The thread's buffer is retained by the key's value and released when the thread ends.
+        pthread_key_create(&key) { raw in
+            guard let raw else { return }
+            let buffer = Unmanaged<Buffer>.fromOpaque(raw).takeRetainedValue()
+            buffer.lock.withLock { buffer.orphaned = true }
+        }
         let thread = Thread { [unowned self] in self.drain() }
         thread.name = "threatmap-log"
         thread.start()
     }
 
+    /// The calling thread's buffer, made and registered the first time.
+    func buffer() -> Buffer {
+        if let raw = pthread_getspecific(key) { return Unmanaged<Buffer>.fromOpaque(raw).takeUnretainedValue() }
+        let b = Buffer()
+        b.bytes.reserveCapacity(1 << 14)
+        pthread_setspecific(key, Unmanaged.passRetained(b).toOpaque())
+        lock.withLock { buffers.append(b) }
+        return b
+    }
+
     func append(_ line: String) {
-        condition.lock()
-        pending.append(contentsOf: line.utf8)
-        condition.unlock()
+        let b = buffer()
+        b.lock.lock()
+        b.bytes.append(contentsOf: line.utf8)
+        b.lock.unlock()
     }
 
     /// Writes what is pending now.
     public func flush() {
-        condition.lock()
-        let bytes = pending
-        pending.removeAll(keepingCapacity: true)
-        condition.unlock()
-        write(bytes)
+        let all = lock.withLock { buffers }
+        var out: [UInt8] = []
+        var ended = false
+        for b in all {
+            b.lock.lock()
+            out.append(contentsOf: b.bytes)
+            b.bytes.removeAll(keepingCapacity: true)
+            ended = ended || b.orphaned
+            b.lock.unlock()
+        }
+        if ended { lock.withLock { buffers.removeAll { b in b.lock.withLock { b.orphaned && b.bytes.isEmpty } } } }
+        write(out)
     }
 
     func drain() {

@@ -1,7 +1,10 @@
 import AlertIngest
 import Foundation
 import Geo
+import HTTPTypes
+import Hummingbird
 import NIOCore
+import Synchronization
 import ThreatMapCore
 import ThreatLayers
 import ThreatModel
@@ -16,6 +19,10 @@ public struct ServedTile: Sendable {
     /// Quoted, as in an `ETag` header; the gzip form's tag ends in `-gz`.
     public let etag: String
     public let gzipETag: String
+    /// The headers of a cached answer of each form, as the router and its middleware give them
+    /// but for `X-Request-ID`, `Date` and `Server`: made once, for the server's fast path.
+    let fields: HTTPFields
+    let gzipFields: HTTPFields
 
     init(bytes: [UInt8]) throws {
         self.bytes = ByteBuffer(bytes: bytes)
@@ -23,6 +30,22 @@ public struct ServedTile: Sendable {
         let hash = sha256Hex(bytes).prefix(32)
         etag = "\"\(hash)\""
         gzipETag = "\"\(hash)-gz\""
+        fields = Self.fields(etag: etag, gzip: false, length: self.bytes.readableBytes)
+        gzipFields = Self.fields(etag: gzipETag, gzip: true, length: gzip.readableBytes)
+    }
+
+    /// In the order the router's answer has them: the tile's own (`TileController.respond`), then
+    /// the length, CORS (`CORSHeadersMiddleware`) and `Accept-Ranges` (`RangeMiddleware`).
+    static func fields(etag: String, gzip: Bool, length: Int) -> HTTPFields {
+        var f = TileController.tileHeaders
+        f[.cacheStatus] = "hit"
+        f[.eTag] = etag
+        if gzip { f[.contentEncoding] = "gzip" }
+        f[.contentLength] = String(length)
+        f[.accessControlAllowOrigin] = CORSHeadersMiddleware<BasicRequestContext>.allowOrigin
+        f[.accessControlExposeHeaders] = CORSHeadersMiddleware<BasicRequestContext>.exposeHeaders
+        f[.acceptRanges] = "bytes"
+        return f
     }
 }
 
@@ -148,6 +171,9 @@ public final class MapService: @unchecked Sendable {
     let intake: Intake
     let lock = NSLock()
     var views: [Moment: MapView] = [:]
+    /// Counts the changes that can make a cached tile wrong (a map made again, replaced or
+    /// dropped; a tile taken out): a copy of a tile taken at one count stands while it holds.
+    let generation = Atomic<Int>(0)
     /// The map around Mali, where the GeoData gives one.
     public let basemap: BasemapTiles?
 
@@ -197,10 +223,17 @@ public final class MapService: @unchecked Sendable {
     /// The tile when it is already made for a map that is still fresh (`.some(nil)` for a known
     /// empty tile), else nil: no work and no waiting on a build, for the server's fast path.
     public func cachedTile(_ t: TileAddress, moment: Moment) -> ServedTile?? {
+        // Not `?.tile`, which would flatten "not made" into "known to be empty".
+        guard let found = cachedTileAndMap(t, moment: moment) else { return nil }
+        return .some(found.tile)
+    }
+
+    /// `cachedTile`, with when its map was made (a live map stands for `liveLifetime` from then).
+    func cachedTileAndMap(_ t: TileAddress, moment: Moment) -> (tile: ServedTile?, madeAt: Date)? {
         lock.lock()
         defer { lock.unlock() }
-        guard let v = views[moment], isFresh(v, moment, now: Date()) else { return nil }
-        return v.tiles[t]
+        guard let v = views[moment], isFresh(v, moment, now: Date()), let tile = v.tiles[t] else { return nil }
+        return (tile, v.madeAt)
     }
 
     /// Whether a cached map still stands: a dated one always, the live one for `liveLifetime`.
@@ -230,6 +263,7 @@ public final class MapService: @unchecked Sendable {
         while views.count > max(1, settings.cachedMaps), let oldest = views.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key {
             views[oldest] = nil
         }
+        generation.add(1, ordering: .releasing)
         lock.unlock()
         return v
     }
@@ -343,6 +377,7 @@ public final class MapService: @unchecked Sendable {
             dropped += n
             lock.lock()
             views[moment] = v
+            generation.add(1, ordering: .releasing)
             lock.unlock()
         }
         return dropped

@@ -13,13 +13,18 @@ import NIOHTTPTypes
 public func buildApplication(_ routes: ThreatRoutes, host: String, port: Int, logger: Logger,
                              onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
     let settings = routes.service.settings
+    let configuration = HTTP1Channel.Configuration(additionalChannelHandlers: [CloseAfterResponse()],
+                                                   idleTimeout: .milliseconds(Int64(settings.idleSeconds * 1000)))
+    let serverName = "ThreatMap"
     return Application(
         responder: routes.router().buildResponder(),
-        server: .http1(configuration: HTTP1Channel.Configuration(
-            additionalChannelHandlers: [CloseAfterResponse()],
-            idleTimeout: .milliseconds(Int64(settings.idleSeconds * 1000)))),
+        server: HTTPServerBuilder { responder in
+            FastTileChannel(http: HTTP1Channel(responder: responder, configuration: configuration)) { cache in
+                FastTileHandler(routes: routes, logger: logger, serverName: serverName, cache: cache)
+            }
+        },
         configuration: ApplicationConfiguration(
-            address: .hostname(host, port: port), serverName: "ThreatMap",
+            address: .hostname(host, port: port), serverName: serverName,
             availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections, logger: logger)),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
         logger: logger

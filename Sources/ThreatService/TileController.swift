@@ -17,6 +17,9 @@ struct TileController: Sendable {
     let routes: ThreatRoutes
     var service: MapService { routes.service }
 
+    /// The live tiles' route, as the router names it in metrics.
+    static let tileRoute = "/tiles/{z}/{x}/{y}"
+
     func add<Sink: RouteSink>(to router: inout Sink) {
         router.get("/tiles/:z/:x/:y") { request, context in try await self.tile(request, context) }
         router.get("/basemap.json") { request, _ in try self.basemapTileJSON(request) }
