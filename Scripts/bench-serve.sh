@@ -29,6 +29,12 @@
 # percent of one core. Latencies are wrk's, percentiles over all requests; errors = connect + read
 # + write + timeout (10 s) + HTTP status >= 400, as wrk counts them.
 # Prints one row per server and the ratio of requests per second, threatmap / nginx.
+#
+# Then, with WRITES=N (bench.sh sets 200), one more threatmap row, "+writes": the same wrk run
+# while N synthetic alerts (Scripts/bench/make_alerts.py, dated in the 20 days to the as-of) are
+# POSTed, 4 at a time, each its own document, paced over the run
+# (Scripts/bench/serve/post_alerts.py); its p99 against the first row's, where nothing is written,
+# shows whether writes stall reads.
 # Usage: Scripts/bench-serve.sh [SECONDS] [CONNECTIONS]   (default 30 64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -146,7 +152,9 @@ EOF
 }
 
 # --- threatmap serve -------------------------------------------------------------------------
-"$bin" serve --host 127.0.0.1 --port 0 --maxzoom "$maxzoom" --store "$work/store.sqlite" \
+writes="${WRITES:-0}"
+token="bench-serve-$RANDOM$RANDOM"
+THREATMAP_TOKEN="$token" "$bin" serve --host 127.0.0.1 --port 0 --maxzoom "$maxzoom" --store "$work/store.sqlite" \
   > "$work/threatmap.out" 2> "$work/threatmap.log" &
 tm_pid=$!
 server_pids+=("$tm_pid")
@@ -161,6 +169,15 @@ done
 warm=$(python3 Scripts/bench/serve/fetch_all.py "$tm_port" "$work/paths.txt" /tiles/ ".mvt?as_of=$as_of" "$work/tiles")
 second=$(python3 Scripts/bench/serve/fetch_all.py "$tm_port" "$work/paths.txt" /tiles/ ".mvt?as_of=$as_of" "$work/tiles")
 bench threatmap /tiles/ ".mvt?as_of=$as_of" "$tm_port" "$tm_pid"
+posted=""
+if [ "$writes" -gt 0 ]; then
+  python3 Scripts/bench/make_alerts.py "$writes" "$work/alerts.json" GeoData/mali/gazetteer.csv "$as_of" 20
+  python3 Scripts/bench/serve/post_alerts.py "$tm_port" "$token" "$work/alerts.json" 4 "$((seconds * 3 / 4))" > "$work/posted.out" &
+  poster=$!
+  bench "+writes" /tiles/ ".mvt?as_of=$as_of" "$tm_port" "$tm_pid"
+  wait "$poster"
+  posted=$(cat "$work/posted.out")
+fi
 tm_log_lines=$(wc -l < "$work/threatmap.log")
 tm_5xx=$(grep -c ' 5[0-9][0-9] [0-9.]* ms' "$work/threatmap.log" || true)
 stop "$tm_pid"
@@ -219,11 +236,13 @@ echo "threatmap warm-up, every tile once on one connection: $(field "$warm" seco
   "(first tile, which builds the map as of $as_of: $(field "$warm" first_s) s; statuses $(field "$warm" statuses);" \
   "bytes equal to the export: $(field "$warm" equal)/$tile_count); again from its cache: $(field "$second" seconds) s"
 echo "nginx check, every tile once: statuses $(field "$ngx_check" statuses); bytes equal to the export: $(field "$ngx_check" equal)/$tile_count"
+[ -z "$posted" ] || echo "+writes: $writes alerts POSTed 4 at a time during its run: $(field "$posted" posted) posted in $(field "$posted" seconds) s," \
+  "statuses $(field "$posted" statuses), slowest write $(field "$posted" slowest_s) s"
 echo
 printf '%-10s %11s %7s %8s %8s %8s %7s %9s %9s %9s %7s\n' "server" "requests/s" "MB/s" "p50 ms" "p99 ms" "max ms" "errors" "srv CPU%" "wrk CPU%" "oth CPU%" "RSS MB"
 for r in "${rows[@]}"; do echo "$r"; done
 tm_rps=$(echo "${rows[0]}" | awk '{print $2}')
-ngx_rps=$(echo "${rows[1]}" | awk '{print $2}')
+ngx_rps=$(echo "${rows[${#rows[@]} - 1]}" | awk '{print $2}')
 echo
 echo "threatmap / nginx requests/s: $(python3 -c "print(f'{$tm_rps / $ngx_rps:.2f}')")" \
   "(CPU% is of one core, of $(nproc); oth = everything else on the machine meanwhile; threatmap logged $tm_log_lines lines at LOG_LEVEL=${LOG_LEVEL:-info}, $tm_5xx with a 5xx status)"

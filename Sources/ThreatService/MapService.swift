@@ -147,7 +147,8 @@ final class ServedTileCache: @unchecked Sendable {
     var count: Int { lock.withLock { tiles.count } }
 }
 
-/// What a write did: what the document became, and the tiles it took out of the caches.
+/// What a write did: what the document became, and how many cached tiles it changed (each made
+/// again before the new map took the old one's place).
 public struct WriteOutcome: Sendable {
     public var intake: IntakeOutcome
     public var report: IngestReport { intake.report }
@@ -250,8 +251,15 @@ public final class MapService: @unchecked Sendable {
             lock.unlock()
             return v
         }
+        let stale = views[moment]
         lock.unlock()
-        workLock.lock()
+        // A live map past its lifetime is made again by one reader; the others, and every reader
+        // while a write is at work, keep the map they had meanwhile.
+        if let stale {
+            guard workLock.try() else { return stale }
+        } else {
+            workLock.lock()
+        }
         defer { workLock.unlock() }
         lock.lock()
         let old = views[moment]
@@ -268,21 +276,28 @@ public final class MapService: @unchecked Sendable {
         return v
     }
 
-    /// The map as of `moment` made from the store, keeping the tiles of `old` that no changed
-    /// feature reaches. Called with `workLock` held.
+    /// The map as of `moment` made from the store, beside `old`, which readers keep using
+    /// meanwhile: it keeps the tiles of `old` that no changed feature reaches, and makes the others
+    /// again before it is returned (to be swapped in), so that no reader waits for a tile a write
+    /// changed. Called with `workLock` held. `invalidated` counts the tiles made again.
     func remake(_ moment: Moment, replacing old: MapView?, now: Date) throws -> (view: MapView, invalidated: Int) {
         let content = try MapContent.make(store: store, builder: builder, at: moment.date(now: now),
                                           basis: settings.levels, windowDays: settings.windowDays)
         let v = try MapView(content: content, options: tilerOptions, madeAt: now)
         guard let old else { return (v, 0) }
         let changed = Self.changedBoxes(old.content, content).map(Self.mercator)
-        lock.lock()
-        defer { lock.unlock() }
-        var dropped = 0
-        for (t, tile) in old.tiles {
-            if reaches(changed, t) { dropped += 1 } else { v.tiles[t] = tile }
+        var again: [TileAddress] = []
+        lock.withLock {
+            for (t, tile) in old.tiles {
+                if reaches(changed, t) { again.append(t) } else { v.tiles[t] = tile }
+            }
         }
-        return (v, dropped)
+        // Zoom by zoom, so that each zoom is planned once.
+        for t in again.sorted() {
+            let made = try v.session.tile(t).map { try ServedTile(bytes: $0) }
+            lock.withLock { v.tiles[t] = .some(made) }
+        }
+        return (v, again.count)
     }
 
     /// Whether any of `boxes` (Web Mercator) comes within a tile's buffer and a point cell of it:
