@@ -113,7 +113,7 @@ if wants serve || wants writes; then
   # incidents, the z0-10 pyramid); its table's rows are read back here.
   WRITES=$(wants writes && echo 200 || echo 0) Scripts/bench-serve.sh "$seconds" 64 > "$work/serve.out" 2>&1 \
     || { cat "$work/serve.out" >&2; echo "bench: bench-serve.sh failed" >&2; exit 1; }
-  serve_row() { awk -v n="$1" '$1 == n' "$work/serve.out"; }
+  serve_row() { awk -v n="$1" '$1 == n && $2 ~ /^[0-9]+$/' "$work/serve.out"; }
   read -r _ tm_rps _ _ tm_p99 _ tm_err _ _ _ tm_rss < <(serve_row threatmap)
   read -r _ ngx_rps _ _ _ _ ngx_err _ _ _ ngx_rss < <(serve_row nginx)
   if wants serve; then

@@ -17,8 +17,24 @@ public enum TileGeometry: Sendable {
     case polygons([[[(Int32, Int32)]]])
 }
 
+/// Keys and values numbered once for a whole tile set, so that a feature's properties can be
+/// looked up as numbers in every tile it reaches, rather than hashed as strings again in each.
+public struct PropertyTable {
+    public private(set) var keys: [String] = []
+    public private(set) var values: [TileValue] = []
+    var keyIndex: [String: UInt32] = [:]
+    var valueIndex: [TileValue: UInt32] = [:]
+
+    public init() {}
+
+    /// The properties as (key, value) numbers of this table, numbering what is new.
+    public mutating func tags(_ properties: [(String, TileValue)]) -> [(UInt32, UInt32)] {
+        properties.map { (MVTLayerBuilder.intern($0.0, &keys, &keyIndex), MVTLayerBuilder.intern($0.1, &values, &valueIndex)) }
+    }
+}
+
 /// Builds one layer of a tile: features, and the key and value tables they index into, each
-/// key and value stored once (vtzero's `layer_builder`).
+/// key and value stored once (vtzero's `layer_builder`), in the order first used.
 public struct MVTLayerBuilder {
     public let name: String
     public let extent: Int
@@ -28,6 +44,9 @@ public struct MVTLayerBuilder {
     var valueIndex: [TileValue: UInt32] = [:]
     var features = ProtobufWriter()
     public private(set) var featureCount = 0
+    /// A `PropertyTable`'s numbers to this layer's, for `add(id:tags:from:geometry:)`.
+    var tableKeys: [UInt32: UInt32] = [:]
+    var tableValues: [UInt32: UInt32] = [:]
 
     public init(name: String, extent: Int = 4096) {
         self.name = name
@@ -47,9 +66,46 @@ public struct MVTLayerBuilder {
         return i
     }
 
+    /// Adds a feature whose properties are numbers of `table` (the same table for every feature
+    /// of this layer; not mixed with `add(id:properties:geometry:)`). The same bytes as adding
+    /// the properties themselves.
+    @discardableResult
+    public mutating func add(id: UInt64?, tags numbered: [(UInt32, UInt32)], from table: PropertyTable, geometry: TileGeometry) -> Bool {
+        var tags: [UInt32] = []
+        tags.reserveCapacity(numbered.count * 2)
+        for (k, v) in numbered {
+            if let local = tableKeys[k] {
+                tags.append(local)
+            } else {
+                let local = UInt32(keys.count)
+                keys.append(table.keys[Int(k)])
+                tableKeys[k] = local
+                tags.append(local)
+            }
+            if let local = tableValues[v] {
+                tags.append(local)
+            } else {
+                let local = UInt32(values.count)
+                values.append(table.values[Int(v)])
+                tableValues[v] = local
+                tags.append(local)
+            }
+        }
+        return add(id: id, tags: tags, geometry: geometry)
+    }
+
     /// Adds a feature. Returns false, adding nothing, when the geometry is empty.
     @discardableResult
     public mutating func add(id: UInt64?, properties: [(String, TileValue)], geometry: TileGeometry) -> Bool {
+        var tags: [UInt32] = []
+        for (k, v) in properties {
+            tags.append(key(k))
+            tags.append(value(v))
+        }
+        return add(id: id, tags: tags, geometry: geometry)
+    }
+
+    mutating func add(id: UInt64?, tags: [UInt32], geometry: TileGeometry) -> Bool {
         var commands: [UInt32] = []
         let type: UInt32
         var cx: Int32 = 0, cy: Int32 = 0
@@ -88,11 +144,6 @@ public struct MVTLayerBuilder {
             }
         }
         guard !commands.isEmpty else { return false }
-        var tags: [UInt32] = []
-        for (k, v) in properties {
-            tags.append(key(k))
-            tags.append(value(v))
-        }
         var f = ProtobufWriter()
         if let id { f.varintField(1, id) }
         f.packed(2, tags)

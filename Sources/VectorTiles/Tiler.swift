@@ -187,8 +187,24 @@ struct KeptPoint {
 struct ZoomPlan {
     let zoom: Int
     let shapes: [[GEOSObject?]]
+    /// Each shape's box, as the plan found it.
+    let bounds: [[BoundingBox?]]
     let points: [[KeptPoint]]
     let tiles: [TileAddress: [[Int]]]
+    /// Shapes prepared for the "does it cover the whole tile" test, made when first needed.
+    let prepared = PreparedShapes()
+}
+
+/// Prepared forms of a plan's shapes, made on first use (most shapes never need one).
+final class PreparedShapes {
+    private var made: [Int: [Int: PreparedGeometry]] = [:]
+
+    func get(_ layer: Int, _ index: Int, _ shape: GEOSObject) throws -> PreparedGeometry {
+        if let p = made[layer]?[index] { return p }
+        let p = try shape.prepared()
+        made[layer, default: [:]][index] = p
+        return p
+    }
 }
 
 /// Makes tiles from projected layers with one GEOS context: a zoom's plan, then any of its tiles.
@@ -202,8 +218,11 @@ final class TileMaker {
     /// Every layer's points (feature, position), the highest ranked first (ties by id) in a
     /// droppable layer, so that clustering keeps the most severe: sorted once, used at every zoom.
     let pointOrder: [[(Int, Position)]]
-    /// The summary properties of each feature of a layer with a summary policy, made once.
-    let summaries: [[[(String, TileValue)]]?]
+    /// Each layer's keys and values, numbered once; each feature's properties as those numbers
+    /// (all of them, and its summary in a layer with a summary policy).
+    var tables: [PropertyTable]
+    let full: [[[(UInt32, UInt32)]]]
+    let summaries: [[[(UInt32, UInt32)]]?]
 
     init(layers: [TileLayerSource], options: TilerOptions, context: GEOSContext) throws {
         self.layers = layers
@@ -229,14 +248,28 @@ final class TileMaker {
                 return fa.rank != fb.rank ? fa.rank > fb.rank : fa.id < fb.id
             }
         }
-        summaries = layers.map { l in
-            guard let names = l.policy.summary else { return nil }
-            return l.features.map { f in
-                names.compactMap { name in
-                    name == "id" ? ("id", .string(f.idProperty)) : f.properties.first { $0.0 == name }
+        var tables = Array(repeating: PropertyTable(), count: layers.count)
+        var full: [[[(UInt32, UInt32)]]] = []
+        var summaries: [[[(UInt32, UInt32)]]?] = []
+        for (li, l) in layers.enumerated() {
+            full.append(l.features.map { f in tables[li].tags([("id", .string(f.idProperty))] + f.properties) })
+            summaries.append(l.policy.summary.map { names in
+                l.features.map { f in
+                    tables[li].tags(names.compactMap { name in
+                        name == "id" ? ("id", .string(f.idProperty)) : f.properties.first { $0.0 == name }
+                    })
                 }
-            }
+            })
         }
+        self.tables = tables
+        self.full = full
+        self.summaries = summaries
+    }
+
+    /// Adds a feature with its properties for zoom `z` (`properties(layer:feature:zoom:count:)`).
+    func add(_ fi: Int, layer li: Int, zoom z: Int, count: Int = 1, geometry: TileGeometry, to layer: inout MVTLayerBuilder) {
+        layer.add(id: featureID(li, layers[li].features[fi]), tags: properties(layer: li, feature: fi, zoom: z, count: count),
+                  from: tables[li], geometry: geometry)
     }
 
     /// A feature's MVT id, if its layer gives them.
@@ -244,17 +277,12 @@ final class TileMaker {
         layers[li].policy.featureIDs ? stableFeatureID(f.id) : nil
     }
 
-    /// What a feature carries in a tile of zoom `z`: every property at the maximum zoom (or in a
-    /// layer without a summary), else its summary; `point_count` when it stands for others.
-    func properties(layer li: Int, feature fi: Int, zoom z: Int, count: Int = 1) -> [(String, TileValue)] {
-        var out: [(String, TileValue)]
-        if z < options.maxZoom, let summary = summaries[li] {
-            out = summary[fi]
-        } else {
-            let f = layers[li].features[fi]
-            out = [("id", .string(f.idProperty))] + f.properties
-        }
-        if count > 1 { out.append(("point_count", .int(Int64(count)))) }
+    /// What a feature carries in a tile of zoom `z`, as numbers of its layer's table: every
+    /// property at the maximum zoom (or in a layer without a summary), else its summary;
+    /// `point_count` when it stands for others.
+    func properties(layer li: Int, feature fi: Int, zoom z: Int, count: Int = 1) -> [(UInt32, UInt32)] {
+        var out = z < options.maxZoom ? summaries[li]?[fi] ?? full[li][fi] : full[li][fi]
+        if count > 1 { out += tables[li].tags([("point_count", .int(Int64(count)))]) }
         return out
     }
 
@@ -262,6 +290,7 @@ final class TileMaker {
     func plan(zoom z: Int, keep: (TileAddress) -> Bool) throws -> ZoomPlan {
         let tolerance = WebMercator.unitSize(zoom: z, extent: options.extent)
         var shapes: [[GEOSObject?]] = []
+        var bounds: [[BoundingBox?]] = []
         var points: [[KeptPoint]] = []
         var byTile: [TileAddress: [[Int]]] = [:]
         let pad = tolerance * Double(options.buffer)
@@ -270,12 +299,14 @@ final class TileMaker {
                 ? Self.simplifyCoverage(objects[li], tolerance: tolerance, ctx)
                 : objects[li].map { try $0?.simplifiedPreservingTopology(tolerance: tolerance) }
             shapes.append(simplified)
+            let boxes = simplified.map { $0?.bounds }
+            bounds.append(boxes)
             let kept = z < options.maxZoom && l.policy.droppable
                 ? Self.cluster(pointOrder[li], zoom: z, cell: options.pointCell, extent: options.extent)
                 : pointOrder[li].map { KeptPoint(feature: $0.0, position: $0.1, count: 1) }
             points.append(kept)
-            for (fi, s) in simplified.enumerated() {
-                guard let s, let b = s.bounds else { continue }
+            for (fi, b) in boxes.enumerated() {
+                guard let b else { continue }
                 let box = BoundingBox(minX: b.minX - pad, minY: b.minY - pad, maxX: b.maxX + pad, maxY: b.maxY + pad)
                 for t in WebMercator.tiles(covering: box, zoom: z) where keep(t) {
                     byTile[t, default: Array(repeating: [], count: layers.count)][li].append(fi)
@@ -289,7 +320,7 @@ final class TileMaker {
                 }
             }
         }
-        return ZoomPlan(zoom: z, shapes: shapes, points: points, tiles: byTile)
+        return ZoomPlan(zoom: z, shapes: shapes, bounds: bounds, points: points, tiles: byTile)
     }
 
     /// One tile of a planned zoom, encoded; nil when nothing lands in it. A tile over the size or
@@ -301,7 +332,7 @@ final class TileMaker {
             var features = 0
             for (li, indices) in perLayer.enumerated() where !indices.isEmpty {
                 var layer = MVTLayerBuilder(name: layers[li].name, extent: options.extent)
-                try encode(indices, layer: li, tile: t, shapes: plan.shapes[li], points: plan.points[li], into: &layer)
+                try encode(indices, layer: li, tile: t, plan: plan, into: &layer)
                 features += layer.featureCount
                 tile.add(layer)
             }
@@ -313,13 +344,19 @@ final class TileMaker {
         }
     }
 
-    func encode(_ indices: [Int], layer li: Int, tile t: TileAddress, shapes: [GEOSObject?], points: [KeptPoint],
-                into layer: inout MVTLayerBuilder) throws {
+    func encode(_ indices: [Int], layer li: Int, tile t: TileAddress, plan: ZoomPlan, into layer: inout MVTLayerBuilder) throws {
+        let shapes = plan.shapes[li], points = plan.points[li]
         let b = t.mercatorBounds
         let extent = Double(options.extent)
         let scale = extent / (b.maxX - b.minX)
         let pad = Double(options.buffer) / scale
         let clip = BoundingBox(minX: b.minX - pad, minY: b.minY - pad, maxX: b.maxX + pad, maxY: b.maxY + pad)
+        // A polygon that covers the whole buffered tile is that square, whatever its shape: no
+        // clipping or snapping (at high zooms most polygons of a tile are such squares).
+        var clipObject: GEOSObject?
+        let lo = Int32(-options.buffer), hi = Int32(options.extent + options.buffer)
+        // Clockwise on screen from the bottom-left corner, as GEOS's clipped square comes out.
+        let square: [[[(Int32, Int32)]]] = [[[(lo, hi), (lo, lo), (hi, lo), (hi, hi)]]]
         var pointGroups: [Int: [(Int32, Int32)]] = [:]
         var pointCounts: [Int: Int] = [:]
         var order: [Int] = []
@@ -334,14 +371,25 @@ final class TileMaker {
                 continue
             }
             guard let shape = shapes[i] else { continue }
+            if !layers[li].features[i].geometry.isLineal, let box = plan.bounds[li][i], box.minX <= clip.minX, box.minY <= clip.minY,
+               box.maxX >= clip.maxX, box.maxY >= clip.maxY {
+                if clipObject == nil {
+                    clipObject = try GEOSObject(.polygon(Polygon(rings: [[Position(clip.minX, clip.minY), Position(clip.maxX, clip.minY),
+                                                                          Position(clip.maxX, clip.maxY), Position(clip.minX, clip.maxY),
+                                                                          Position(clip.minX, clip.minY)]])), context: ctx)
+                }
+                if try plan.prepared.get(li, i, shape).covers(clipObject!) {
+                    add(i, layer: li, zoom: t.z, geometry: .polygons(square), to: &layer)
+                    continue
+                }
+            }
             let clipped = try shape.clipped(to: clip)
             if clipped.isEmpty { continue }
             let local = try clipped.scaled(sx: scale, sy: -scale, tx: -b.minX * scale, ty: b.maxY * scale)
             // Snap to the tile grid; GEOS keeps the result valid and drops what collapses.
             let snapped = try local.withPrecision(gridSize: 1)
             if snapped.isEmpty { continue }
-            let f = layers[li].features[i]
-            if f.geometry.isLineal {
+            if layers[li].features[i].geometry.isLineal {
                 // Lines (borders, coasts, rivers): each part with two or more distinct vertices.
                 let lines: [[(Int32, Int32)]] = try snapped.geometry().lineStrings.compactMap { line in
                     var out: [(Int32, Int32)] = []
@@ -352,7 +400,7 @@ final class TileMaker {
                     return out.count >= 2 ? out : nil
                 }
                 if !lines.isEmpty {
-                    layer.add(id: featureID(li, f), properties: properties(layer: li, feature: i, zoom: t.z), geometry: .lines(lines))
+                    add(i, layer: li, zoom: t.z, geometry: .lines(lines), to: &layer)
                 }
                 continue
             }
@@ -373,12 +421,10 @@ final class TileMaker {
                 return out.isEmpty ? nil : out
             }
             guard !rings.isEmpty else { continue }
-            layer.add(id: featureID(li, f), properties: properties(layer: li, feature: i, zoom: t.z), geometry: .polygons(rings))
+            add(i, layer: li, zoom: t.z, geometry: .polygons(rings), to: &layer)
         }
         for fi in order {
-            let f = layers[li].features[fi]
-            layer.add(id: featureID(li, f), properties: properties(layer: li, feature: fi, zoom: t.z, count: pointCounts[fi]!),
-                      geometry: .points(pointGroups[fi]!))
+            add(fi, layer: li, zoom: t.z, count: pointCounts[fi]!, geometry: .points(pointGroups[fi]!), to: &layer)
         }
     }
 

@@ -17,8 +17,10 @@ struct ExportTiles: AsyncParsableCommand {
         discussion: """
             One MVT layer per ThreatMap layer, extent 4096, in the Web Mercator XYZ scheme. Per zoom, shapes are \
             simplified to about a tile unit (regions and zones with their shared borders kept identical), clipped \
-            with a buffer, snapped to the tile grid and kept valid; below the maximum zoom, incidents are thinned to \
-            one per 16×16 tile units, the most severe kept. Only tiles with content are written.
+            with a buffer, snapped to the tile grid and kept valid. At the maximum zoom every incident is kept with every \
+            property; below it, incidents are clustered to one per 256×256 tile units, the most severe standing for \
+            the others with point_count, keeping level, category, fatalities, date and event_type. Alert areas and \
+            incidents carry no MVT feature id (their id property names them). Only tiles with content are written.
 
             dir: PATH/z/x/y.mvt (uncompressed), PATH/tiles.json and PATH/style.json (a MapLibre style). mbtiles: MBTiles 1.3 (TMS rows, gzip tiles, \
             metadata json with the vector layers). pmtiles: PMTiles v3 (Hilbert order, gzip, duplicate tiles once). \
