@@ -386,8 +386,10 @@ final class TileMaker {
             let clipped = try shape.clipped(to: clip)
             if clipped.isEmpty { continue }
             let local = try clipped.scaled(sx: scale, sy: -scale, tx: -b.minX * scale, ty: b.maxY * scale)
-            // Snap to the tile grid; GEOS keeps the result valid and drops what collapses.
-            let snapped = try local.withPrecision(gridSize: 1)
+            // Snap to the tile grid: rounding alone where that leaves the shape valid (most shapes),
+            // else GEOS's snap rounding, which repairs what rounding breaks and drops what collapses.
+            var snapped = try local.withPrecision(gridSize: 1, keepingTopology: false)
+            if !(try snapped.isValid()) { snapped = try local.withPrecision(gridSize: 1) }
             if snapped.isEmpty { continue }
             if layers[li].features[i].geometry.isLineal {
                 // Lines (borders, coasts, rivers): each part with two or more distinct vertices.

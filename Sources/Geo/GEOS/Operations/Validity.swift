@@ -26,9 +26,10 @@ extension GEOSObject {
     }
 
     /// Snaps every coordinate to a grid of `gridSize` and repairs what that breaks
-    /// (`GEOSGeom_setPrecision_r`).
-    public func withPrecision(gridSize: Double) throws(GEOSError) -> GEOSObject {
-        try context.own(GEOSGeom_setPrecision_r(handle, pointer, gridSize, 0), "setPrecision")
+    /// (`GEOSGeom_setPrecision_r`). With `keepingTopology: false` it only rounds each coordinate
+    /// (dropping repeated points and collapsed parts), much faster, and the result may be invalid.
+    public func withPrecision(gridSize: Double, keepingTopology: Bool = true) throws(GEOSError) -> GEOSObject {
+        try context.own(GEOSGeom_setPrecision_r(handle, pointer, gridSize, keepingTopology ? 0 : Int32(GEOS_PREC_NO_TOPO.rawValue)), "setPrecision")
     }
 
     /// The same geometry in GEOS's normal form: rings and parts in a fixed order and start point
