@@ -48,8 +48,13 @@ public enum MBTilesArchive {
             try db.execute(sql: """
                 CREATE TABLE metadata (name TEXT, value TEXT);
                 CREATE UNIQUE INDEX metadata_name ON metadata (name);
-                CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
-                CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);
+                CREATE TABLE map (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_id TEXT);
+                CREATE UNIQUE INDEX map_index ON map (zoom_level, tile_column, tile_row);
+                CREATE TABLE images (tile_id TEXT, tile_data BLOB);
+                CREATE UNIQUE INDEX images_id ON images (tile_id);
+                CREATE VIEW tiles AS
+                    SELECT map.zoom_level AS zoom_level, map.tile_column AS tile_column, map.tile_row AS tile_row, images.tile_data AS tile_data
+                    FROM map JOIN images ON images.tile_id = map.tile_id;
                 """)
             var jsonObject: JSONObject = ["vector_layers": info.vectorLayers]
             if let asOf = info.asOf { jsonObject["as_of"] = .string(asOf) }
@@ -75,9 +80,22 @@ public enum MBTilesArchive {
                 }
             }
             for (k, v) in metadata { try db.execute(sql: "INSERT INTO metadata (name, value) VALUES (?, ?)", arguments: [k, v]) }
-            let insert = try db.makeStatement(sql: "INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)")
+            // Each distinct tile stored (and compressed) once: at high zooms most tiles inside an
+            // area are the same bytes.
+            let place = try db.makeStatement(sql: "INSERT INTO map (zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)")
+            let image = try db.makeStatement(sql: "INSERT INTO images (tile_id, tile_data) VALUES (?, ?)")
+            var ids: [[UInt8]: String] = [:]
             for t in tiles.keys.sorted() {
-                try insert.execute(arguments: [t.z, t.x, (1 << t.z) - 1 - t.y, Data(try Gzip.compress(tiles[t]!))])
+                let bytes = tiles[t]!
+                let id: String
+                if let known = ids[bytes] {
+                    id = known
+                } else {
+                    id = String(ids.count)
+                    ids[bytes] = id
+                    try image.execute(arguments: [id, Data(try Gzip.compress(bytes))])
+                }
+                try place.execute(arguments: [t.z, t.x, (1 << t.z) - 1 - t.y, id])
             }
         }
         try db.close()

@@ -22,7 +22,7 @@ struct ExportTiles: AsyncParsableCommand {
             the others with point_count, keeping level, category, fatalities, date and event_type. Alert areas and \
             incidents carry no MVT feature id (their id property names them). Only tiles with content are written.
 
-            dir: PATH/z/x/y.mvt (uncompressed), PATH/tiles.json and PATH/style.json (a MapLibre style). mbtiles: MBTiles 1.3 (TMS rows, gzip tiles, \
+            dir: PATH/z/x/y.mvt (uncompressed), PATH/tiles.json and PATH/style.json (a MapLibre style). mbtiles: MBTiles 1.3 (TMS rows, gzip tiles, each distinct tile once under a tiles view, \
             metadata json with the vector layers). pmtiles: PMTiles v3 (Hilbert order, gzip, duplicate tiles once). \
             Every archive is written under a temporary name and renamed, so a failure leaves no partial archive; \
             a folder that is not an earlier tile export is never replaced. tiles.json and the archives' metadata \
