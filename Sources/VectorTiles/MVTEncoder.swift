@@ -74,24 +74,19 @@ public struct MVTLayerBuilder {
         var tags: [UInt32] = []
         tags.reserveCapacity(numbered.count * 2)
         for (k, v) in numbered {
-            if let local = tableKeys[k] {
-                tags.append(local)
-            } else {
-                let local = UInt32(keys.count)
-                keys.append(table.keys[Int(k)])
-                tableKeys[k] = local
-                tags.append(local)
-            }
-            if let local = tableValues[v] {
-                tags.append(local)
-            } else {
-                let local = UInt32(values.count)
-                values.append(table.values[Int(v)])
-                tableValues[v] = local
-                tags.append(local)
-            }
+            tags.append(Self.local(k, &tableKeys, &keys, table.keys))
+            tags.append(Self.local(v, &tableValues, &values, table.values))
         }
         return add(id: id, tags: tags, geometry: geometry)
+    }
+
+    /// This layer's index of entry `n` of a table, the entry appended the first time it is used.
+    static func local<T>(_ n: UInt32, _ known: inout [UInt32: UInt32], _ entries: inout [T], _ table: [T]) -> UInt32 {
+        if let i = known[n] { return i }
+        let i = UInt32(entries.count)
+        entries.append(table[Int(n)])
+        known[n] = i
+        return i
     }
 
     /// Adds a feature. Returns false, adding nothing, when the geometry is empty.
