@@ -186,15 +186,11 @@ final class LoopTileCache: @unchecked Sendable {
         }
         let key = Key(moment: moment, tile: t)
         let now = service.generation.load(ordering: .acquiring)
-        if let e = tiles[key], e.generation == now, fresh(e, moment, service) { return e.tile }
+        if let e = tiles[key], e.generation == now, service.isFresh(madeAt: e.madeAt, moment, now: Date()) { return e.tile }
         guard let (found, madeAt) = service.cachedTileAndMap(t, moment: moment), let tile = found else { return nil }
         if tiles.count >= Self.capacity { tiles.removeAll(keepingCapacity: true) }
         tiles[key] = Entry(tile: tile, generation: now, madeAt: madeAt)
         return tile
-    }
-
-    func fresh(_ e: Entry, _ moment: Moment, _ service: MapService) -> Bool {
-        moment != .now || Date().timeIntervalSince(e.madeAt) < service.settings.liveLifetime
     }
 }
 

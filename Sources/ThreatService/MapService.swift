@@ -239,7 +239,12 @@ public final class MapService: @unchecked Sendable {
 
     /// Whether a cached map still stands: a dated one always, the live one for `liveLifetime`.
     func isFresh(_ v: MapView, _ moment: Moment, now: Date) -> Bool {
-        moment != .now || now.timeIntervalSince(v.madeAt) < settings.liveLifetime
+        isFresh(madeAt: v.madeAt, moment, now: now)
+    }
+
+    /// The same, for a map made at `madeAt` (what the fast path keeps of it).
+    func isFresh(madeAt: Date, _ moment: Moment, now: Date) -> Bool {
+        moment != .now || now.timeIntervalSince(madeAt) < settings.liveLifetime
     }
 
     /// The cached map for `moment`, made (or, live and too old, made again) when needed.

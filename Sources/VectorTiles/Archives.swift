@@ -39,6 +39,24 @@ public struct TileSetInfo: Sendable, Equatable {
 /// MBTiles 1.3: a SQLite file with `metadata` (name, format `pbf`, bounds, center, zooms, and
 /// `json` naming the vector layers and their fields) and `tiles`, rows in the TMS scheme (y
 /// counted from the south) and tile data gzip-compressed, as the spec requires for `pbf`.
+/// Visits `tiles` in `order`, each distinct content gzip-compressed once (the same bytes always
+/// compress alike): `visit` gets the tile, the number of its content (0, 1, ... as first seen)
+/// and, the first time that content is seen, its compressed bytes.
+func forEachDistinctTile(_ tiles: [TileAddress: [UInt8]], in order: [TileAddress],
+                         _ visit: (TileAddress, Int, [UInt8]?) throws -> Void) throws {
+    var seen: [[UInt8]: Int] = [:]
+    for t in order {
+        let bytes = tiles[t]!
+        if let content = seen[bytes] {
+            try visit(t, content, nil)
+        } else {
+            let content = seen.count
+            seen[bytes] = content
+            try visit(t, content, try Gzip.compress(bytes))
+        }
+    }
+}
+
 public enum MBTilesArchive {
     public static func write(_ tiles: [TileAddress: [UInt8]], info: TileSetInfo, to path: String) throws {
         let temporary = path + ".partial"
@@ -84,18 +102,9 @@ public enum MBTilesArchive {
             // area are the same bytes.
             let place = try db.makeStatement(sql: "INSERT INTO map (zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)")
             let image = try db.makeStatement(sql: "INSERT INTO images (tile_id, tile_data) VALUES (?, ?)")
-            var ids: [[UInt8]: String] = [:]
-            for t in tiles.keys.sorted() {
-                let bytes = tiles[t]!
-                let id: String
-                if let known = ids[bytes] {
-                    id = known
-                } else {
-                    id = String(ids.count)
-                    ids[bytes] = id
-                    try image.execute(arguments: [id, Data(try Gzip.compress(bytes))])
-                }
-                try place.execute(arguments: [t.z, t.x, (1 << t.z) - 1 - t.y, id])
+            try forEachDistinctTile(tiles, in: tiles.keys.sorted()) { t, content, compressed in
+                if let compressed { try image.execute(arguments: [String(content), Data(compressed)]) }
+                try place.execute(arguments: [t.z, t.x, (1 << t.z) - 1 - t.y, String(content)])
             }
         }
         try db.close()
@@ -158,25 +167,20 @@ public enum PMTilesArchive {
         // Tile data in tile-id order; a tile equal to one already written points at it.
         var data: [UInt8] = []
         var entries: [Entry] = []
-        var seen: [[UInt8]: UInt64] = [:]
-        var contents = 0
-        for (id, t) in tiles.keys.map({ (tileID($0), $0) }).sorted(by: { $0.0 < $1.0 }) {
-            let compressed = try Gzip.compress(tiles[t]!)
-            let offset: UInt64
-            if let o = seen[compressed] {
-                offset = o
-            } else {
-                offset = UInt64(data.count)
-                seen[compressed] = offset
+        var stored: [(offset: UInt64, length: UInt64)] = []
+        try forEachDistinctTile(tiles, in: tiles.keys.sorted { tileID($0) < tileID($1) }) { t, content, compressed in
+            if let compressed {
+                stored.append((UInt64(data.count), UInt64(compressed.count)))
                 data += compressed
-                contents += 1
             }
+            let id = tileID(t), (offset, length) = stored[content]
             if let last = entries.last, last.offset == offset, last.tileID + last.runLength == id {
                 entries[entries.count - 1].runLength += 1
             } else {
-                entries.append(Entry(tileID: id, offset: offset, length: UInt64(compressed.count), runLength: 1))
+                entries.append(Entry(tileID: id, offset: offset, length: length, runLength: 1))
             }
         }
+        let contents = stored.count
         guard !entries.isEmpty else { throw TileArchiveError.noTiles(path: path) }
 
         // The root, or a root of leaves when the root alone would not fit in the first 16 KB.
