@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
@@ -47,6 +48,9 @@ let package = Package(
         .target(name: "ThreatStore", dependencies: [
             "ThreatModel", "Geo", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
+            // The shared store: PostgreSQL with PostGIS, for several servers on one database.
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         // The two use cases, under both shells: the map as of a moment, and taking in documents.
         .target(name: "ThreatMapCore", dependencies: ["Geo", "ThreatModel", "Atlas", "AlertIngest", "ThreatStore", "ThreatLayers", "VectorTiles"]),
@@ -71,7 +75,7 @@ let package = Package(
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "AlertIngestTests", dependencies: ["AlertIngest", "Atlas", "Geo", "ThreatModel"]),
-        .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel", "Geo"]),
+        .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel", "Geo", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "VectorTilesTests", dependencies: ["VectorTiles", "Geo"]),
         .testTarget(name: "ThreatLayersTests", dependencies: ["ThreatLayers", "AlertIngest", "Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "ThreatMapCoreTests", dependencies: ["ThreatMapCore", "ThreatStore", "ThreatModel", "Geo"]),

@@ -6,9 +6,16 @@
 # samples, and the viewer served by `threatmap serve` in a real browser (Debian's chromium,
 # driven by PyPI playwright, with MapLibre from the PyPI maplibre wheel), and QGIS 3.22 (Debian's
 # python3-qgis, headless) on the style, the OGC API - Features collections and a GeoPackage.
+# The PostgreSQL store's tests run against a throw-away PostgreSQL 15 + PostGIS cluster
+# (Debian's postgresql and postgresql-15-postgis-3) on a loopback port, stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
+
+echo "== a throw-away PostgreSQL 15 + PostGIS on loopback, for the PostgreSQL tests"
+eval "$(Scripts/postgres.sh start)"
+trap 'Scripts/postgres.sh stop "$THREATMAP_PG_DIR"' EXIT
+export THREATMAP_REQUIRE_POSTGRES=1
 
 echo "== swift test"
 swift build --build-tests

@@ -45,10 +45,10 @@ public enum IntakeError: Error, CustomStringConvertible {
 /// and one with no readable row stores nothing. It owns a resolver (GEOS contexts): one task at
 /// a time.
 public final class Intake {
-    public let store: ThreatStore
+    public let store: any ThreatStore
     public let resolution: ResolutionContext
 
-    public init(store: ThreatStore, resolution: ResolutionContext) {
+    public init(store: any ThreatStore, resolution: ResolutionContext) {
         self.store = store
         self.resolution = resolution
     }

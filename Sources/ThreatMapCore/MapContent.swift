@@ -23,7 +23,7 @@ public struct MapContent: Sendable {
     /// start). The events are read on another thread while the alerts are read and their areas
     /// laid out, and the incidents layer, which needs no GEOS, is laid out there while the other
     /// areas are computed here.
-    public static func make(store: ThreatStore?, builder: LayerBuilder, at moment: Date, since: Date? = nil,
+    public static func make(store: (any ThreatStore)?, builder: LayerBuilder, at moment: Date, since: Date? = nil,
                             layers requested: [LayerName]? = nil, basis: LevelBasis = .both, windowDays: Int? = nil) throws -> MapContent {
         let names = requested ?? builder.layerNames
         let window = windowDays ?? builder.eventRules.windowDays

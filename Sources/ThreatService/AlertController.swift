@@ -24,7 +24,7 @@ struct AlertController: Sendable {
         router.delete("/alerts/:id") { request, context in try await self.deleteAlert(request, context) }
     }
 
-    func alertJSON(_ record: ThreatStore.AlertRecord, documents: [Int64: StoredDocument]) -> JSONValue {
+    func alertJSON(_ record: AlertRecord, documents: [Int64: StoredDocument]) -> JSONValue {
         guard case .object(var o) = AlertOutput.json(record.alert) else { return .null }
         o["state"] = .string(record.state.rawValue)
         o["ended_by"] = record.endedBy.map { .string($0) } ?? .null

@@ -162,7 +162,7 @@ public struct WriteOutcome: Sendable {
 /// `@unchecked Sendable`: the builder and the intake own GEOS contexts and are used only with
 /// `workLock` held; `views` (and each view's tiles) only with `lock` held.
 public final class MapService: @unchecked Sendable {
-    public let store: ThreatStore
+    public let store: any ThreatStore
     public let settings: ServiceSettings
     /// What `/metrics` reports.
     public let metrics = ServiceMetrics()
@@ -179,13 +179,13 @@ public final class MapService: @unchecked Sendable {
     public let basemap: BasemapTiles?
 
     /// A service over `store` with GeoData's layer builder and a resolver at `toleranceKilometres`.
-    public convenience init(store: ThreatStore, geodata: GeoDataFolder, toleranceKilometres: Double = 5, settings: ServiceSettings) throws {
+    public convenience init(store: any ThreatStore, geodata: GeoDataFolder, toleranceKilometres: Double = 5, settings: ServiceSettings) throws {
         try self.init(store: store, builder: try geodata.layerBuilder(),
                   intake: Intake(store: store, resolution: try geodata.resolutionContext(toleranceKilometres: toleranceKilometres)),
                   settings: settings, basemap: try Basemap.tileSource(geodata))
     }
 
-    public init(store: ThreatStore, builder: LayerBuilder, intake: Intake, settings: ServiceSettings, basemap: TileLayerSource? = nil) throws {
+    public init(store: any ThreatStore, builder: LayerBuilder, intake: Intake, settings: ServiceSettings, basemap: TileLayerSource? = nil) throws {
         self.store = store
         self.builder = builder
         self.intake = intake

@@ -1,4 +1,7 @@
+import Foundation
 import GRDBSQLite
+import Geo
+import ThreatModel
 
 // The incident table's hot paths go through SQLite's C API by position. Each enum below lists
 // its columns once, in order, and builds its SQL from that list, so a column's name and its
@@ -50,13 +53,41 @@ enum IncidentSelectColumn: Int32, CaseIterable {
         }
     }
 
-    static func selectSQL(details: Bool) -> String {
+    /// The query, with `low` and `high` the placeholders of its first and last day (SQLite's
+    /// `?`, PostgreSQL's `$1` and `$2`).
+    static func selectSQL(details: Bool, low: String = "?", high: String = "?") -> String {
         let columns = allCases.map { "\($0.expression(details: details)) AS \($0.name)" }.joined(separator: ", ")
         return """
             SELECT \(columns)
             FROM incident i JOIN document d ON d.id = i.document_id
-            WHERE i.date >= ? AND i.date <= ? ORDER BY i.date, i.event_id
+            WHERE i.date >= \(low) AND i.date <= \(high) ORDER BY i.date, i.event_id
             """
+    }
+
+    /// One selected row as an incident and its source's name, whichever store read it: `text`,
+    /// `int` and `double` give each column's value (`text` nil for NULL).
+    static func incident(text: (Self) throws -> String?, int: (Self) throws -> Int, double: (Self) throws -> Double) throws -> (incident: Incident, source: String) {
+        func list(_ s: String, _ separator: Character) -> [String] {
+            s.split(separator: separator).map { part in
+                var t = Substring(part)
+                while t.first == " " { t.removeFirst() }
+                while t.last == " " { t.removeLast() }
+                return String(t)
+            }
+        }
+        let remarks = try text(.remarks) ?? ""
+        let actors = try text(.actors) ?? ""
+        let incident = Incident(
+            id: try text(.eventID) ?? "", date: UTCDate.parse(try text(.date) ?? "") ?? Date(timeIntervalSince1970: 0),
+            position: Position(try double(.lon), try double(.lat)),
+            regionID: try text(.region), zoneID: try text(.zone),
+            categories: list(try text(.categories) ?? "", ",").map { ThreatCategory(rawValue: $0) },
+            level: ThreatLevel(rawValue: try int(.level)) ?? .minimal,
+            fatalities: try int(.fatalities), eventType: try text(.eventType) ?? "", subEventType: try text(.subEventType) ?? "",
+            actors: actors.isEmpty ? [] : list(actors, ";"), sourceAdmin1: try text(.admin1) ?? "", location: try text(.location) ?? "",
+            notes: try text(.notes) ?? "", line: 0, remarks: remarks.isEmpty ? [] : remarks.components(separatedBy: "; "),
+            cercleID: try text(.cercle), civilianTargeting: try int(.civilian) != 0)
+        return (incident, try text(.source) ?? "")
     }
 
     /// Checks, once per prepared statement, that SQLite names each result column as this enum

@@ -57,8 +57,8 @@ extension Moment: ExpressibleByArgument {
 
 /// The store, if there is one: layers of a missing store are computed from no alerts, and no
 /// empty store file is left behind.
-func existingStore(_ options: StoreOptions) throws -> ThreatStore? {
-    guard FileManager.default.fileExists(atPath: options.path) else {
+func existingStore(_ options: StoreOptions) throws -> (any ThreatStore)? {
+    guard Stores.isPostgres(options.path) || FileManager.default.fileExists(atPath: options.path) else {
         note("no store at \(options.path): no alerts, every area is level 1 (ingest alerts first, or pass --store)")
         return nil
     }

@@ -5,18 +5,21 @@ import ThreatMapCore
 import ThreatModel
 import ThreatStore
 
-/// `--store PATH`, else THREATMAP_STORE, else threatmap.sqlite in the working directory.
+/// `--store PATH|URL`, else THREATMAP_STORE, else threatmap.sqlite in the working directory.
 struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The SQLite store (default: $THREATMAP_STORE, else threatmap.sqlite).", valueName: "path"))
+    @Option(help: ArgumentHelp(
+        "The store: a SQLite file's path, or postgresql://USER[:PASSWORD]@HOST[:PORT]/DB for a shared PostgreSQL + PostGIS store (default: $THREATMAP_STORE, else threatmap.sqlite).",
+        discussion: "A PostgreSQL URL may add ?sslmode=disable|prefer|require|verify-full (default prefer), pool_size=N (connections, default 4) and statement_timeout=MILLISECONDS (default 60000); the password may instead come from PGPASSWORD.",
+        valueName: "path-or-url"))
     var store: String?
 
     var path: String {
-        store ?? ProcessInfo.processInfo.environment[ThreatStore.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? ThreatStore.defaultPath
+        store ?? ProcessInfo.processInfo.environment[Stores.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? Stores.defaultPath
     }
 
     /// The store; a batch command's writes wait up to `busySeconds` for another process's.
-    func open(busySeconds: TimeInterval = ThreatStore.defaultBusySeconds) throws -> ThreatStore {
-        try ThreatStore(path: path, busySeconds: busySeconds)
+    func open(busySeconds: TimeInterval = Stores.defaultBusySeconds) throws -> any ThreatStore {
+        try Stores.open(path, busySeconds: busySeconds)
     }
 }
 

@@ -122,7 +122,7 @@ struct Serve: AsyncParsableCommand {
         }
         let host = self.host
         try await runServer(ThreatRoutes(service: service, viewer: viewer, archives: archives), host: host, port: port, logger: logger) { bound in
-            FileHandle.standardOutput.write(Data("ThreatMap viewer: http://\(host):\(bound)/  (store \(store.path))\n".utf8))
+            FileHandle.standardOutput.write(Data("ThreatMap viewer: http://\(host):\(bound)/  (store \(store.location))\n".utf8))
         }
         LogSink.standardError.flush()
         try store.close()

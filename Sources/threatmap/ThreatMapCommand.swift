@@ -18,7 +18,7 @@ struct ThreatMapCommand: AsyncParsableCommand {
               threatmap export geojson --layer regions -o regions.geojson
               threatmap geodata check
             """,
-        subcommands: [Ingest.self, Resolve.self, Reresolve.self, Export.self, Serve.self, GeoDataCommand.self]
+        subcommands: [Ingest.self, Resolve.self, Reresolve.self, Export.self, Serve.self, GeoDataCommand.self, DatabaseCommand.self]
     )
 }
 

@@ -53,7 +53,7 @@ import ThreatStore
     func intake() throws -> (Intake, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-core-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let store = try ThreatStore(path: dir.appendingPathComponent("s.sqlite").path)
+        let store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
         return (Intake(store: store, resolution: try Self.folder.resolutionContext()), dir)
     }
 

@@ -18,14 +18,14 @@ let geodata: URL = try! GeoDataLocation.maliDirectory().deletingLastPathComponen
 /// A service over a new store holding the sample alerts, with the token "secret" unless told.
 struct Fixture {
     let directory: URL
-    let store: ThreatStore
+    let store: any ThreatStore
     let service: MapService
     let routes: ThreatRoutes
 
     init(token: String? = "secret", samples: Bool = true, maxZoom: Int = 8, configure: (inout ServiceSettings) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("threatmap-service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try ThreatStore(path: directory.appendingPathComponent("store.sqlite").path)
+        store = try SQLiteStore(path: directory.appendingPathComponent("store.sqlite").path)
         var settings = ServiceSettings()
         if let token { try settings.writers.add(name: "test-feed", token: token) }
         settings.maxZoom = maxZoom

@@ -67,7 +67,7 @@ struct Scratch {
         let again = try CLI.run(["ingest", "--store", s.store, files[0]])
         #expect(again.status == 0)
         #expect(again.text.contains("already stored"))
-        #expect(try ThreatStore(path: s.store).counts().alerts == 3)
+        #expect(try SQLiteStore(path: s.store).counts().alerts == 3)
     }
 
     @Test func updatesAndCancelsEndWhatTheyReference() throws {
@@ -79,7 +79,7 @@ struct Scratch {
         #expect(r.text.contains("ended cap-TM-2024-05-TBK-001"))
         #expect(r.text.contains("ended cap-TM-2024-05-TBK-002"))
         #expect(r.text.contains("ended text-mali-suspected-militants-ambush-military-convoy-near-bandiagara-mopti-region-june-13"))
-        let store = try ThreatStore(path: s.store)
+        let store = try SQLiteStore(path: s.store)
         #expect(try store.alert("cap-TM-2024-05-TBK-001")?.state == .superseded)
         #expect(try store.alert("cap-TM-2024-05-TBK-002")?.state == .cancelled)
         #expect(try store.alerts().filter { $0.state == .active }.isEmpty)
@@ -111,7 +111,7 @@ struct Scratch {
         let mixed = try CLI.run(["ingest", "--store", s.store, "/nonexistent.txt", sampleFile("kayes-2024-11-road-banditry.txt")])
         #expect(mixed.status != 0)
         #expect(mixed.stderr.contains("/nonexistent.txt: no such file"))
-        #expect(try ThreatStore(path: s.store).counts().alerts == 2)
+        #expect(try SQLiteStore(path: s.store).counts().alerts == 2)
     }
 
     @Test func anEventTableStoresItsGoodRows() throws {
@@ -120,7 +120,7 @@ struct Scratch {
         let r = try CLI.run(["ingest", "--store", s.store, sampleFile("acled-2024-sample.csv")])
         #expect(r.status != 0)
         #expect(r.text.contains("9 incidents (1 repeated rows merged), 2 bad rows"))
-        #expect(try ThreatStore(path: s.store).counts().incidents == 9)
+        #expect(try SQLiteStore(path: s.store).counts().incidents == 9)
     }
 
     @Test func reresolveKeepsTheDocuments() throws {
@@ -130,7 +130,7 @@ struct Scratch {
         let r = try CLI.run(["reresolve", "--store", s.store])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.text.contains("cap-TM-2024-07-MNK-001"))
-        #expect(try ThreatStore(path: s.store).counts().documents == 1)
+        #expect(try SQLiteStore(path: s.store).counts().documents == 1)
     }
 
     @Test func resolveNamesAMissingFile() throws {

@@ -65,24 +65,18 @@ public struct StoreError: Error, CustomStringConvertible {
     public var description: String { "store \(path): \(message)" }
 }
 
-/// The SQLite store: source documents as received, and what they became (alerts, their region
-/// assessments, incidents). Every ingest is one transaction: it lands whole or not at all.
-public final class ThreatStore: Sendable {
+/// The embedded store: one SQLite file, nothing to start. Every ingest is one transaction: it
+/// lands whole or not at all.
+public final class SQLiteStore: ThreatStore {
     public let path: String
     let queue: DatabaseQueue
 
-    /// The environment variable that names the store when `--store` does not.
-    public static let environmentVariable = "THREATMAP_STORE"
-    public static let defaultPath = "threatmap.sqlite"
-
-    /// Opens (creating if need be) and migrates the store at `path`.
-    /// How long a write waits for another process's write to finish before it fails with
-    /// "database is locked", by default.
-    public static let defaultBusySeconds: TimeInterval = 60
+    public var location: String { path }
 
     /// Opens (and creates, and migrates) the store. `busySeconds`: how long a write waits for
-    /// another process's (a batch `ingest` waits long; the service less).
-    public init(path: String, busySeconds: TimeInterval = defaultBusySeconds) throws {
+    /// another process's (a batch `ingest` waits long; the service less) before it fails with
+    /// "database is locked".
+    public init(path: String, busySeconds: TimeInterval = Stores.defaultBusySeconds) throws {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -149,6 +143,14 @@ public final class ThreatStore: Sendable {
             return "\(message): the file system holding \(folder) has no room left; nothing of this write was stored"
         }
         return message
+    }
+
+    public func schemaVersion() throws -> (current: Int, latest: Int) {
+        do {
+            return (try queue.read { db in try Self.migrator.appliedIdentifiers(db).count }, Self.migrator.migrations.count)
+        } catch let e as DatabaseError {
+            throw StoreError(path: path, message: Self.explain(e, path: path))
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -304,23 +306,13 @@ public final class ThreatStore: Sendable {
 
     static func day(_ d: Date) -> String { UTCDate.formatDay(d) }
 
-    /// Stores a document and what it became, in one transaction. The same bytes twice change
-    /// nothing; an alert id seen before is replaced; updates supersede and cancels end the alerts
-    /// they reference, whichever arrives first.
-    public func ingest(_ document: SourceDocument, alerts: [Alert], incidents: [Incident], receivedAt: Date = Date()) throws -> IngestReport {
-        try ingest(document, alerts: alerts, incidents: Feed(all: incidents), receivedAt: receivedAt)
-    }
-
     /// Whether a document with the same bytes is stored.
     public func contains(_ document: SourceDocument) throws -> Bool {
         let sha = document.sha256
         return try queue.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE sha256 = ?", arguments: [sha]) ?? false }
     }
 
-    /// As `ingest(_:alerts:incidents:)`, taking incidents from a feed that another thread fills
-    /// while this one writes them, in the same single transaction. An aborted feed rolls it back.
-    /// An incident that comes again (its event merged with a later row) replaces the first.
-    public func ingest(_ document: SourceDocument, alerts: [Alert], incidents: Feed<Incident>, receivedAt: Date = Date()) throws -> IngestReport {
+    public func ingest(_ document: SourceDocument, alerts: [Alert], incidents: Feed<Incident>, receivedAt: Date) throws -> IngestReport {
         do {
             return try write(document, alerts: alerts, incidents: incidents, receivedAt: receivedAt)
         } catch let e as FeedAborted {
@@ -455,7 +447,7 @@ public final class ThreatStore: Sendable {
 
     /// Every stored document, oldest first; without their bytes (left empty) when only where
     /// things came from is wanted.
-    public func documents(withBytes: Bool = true) throws -> [StoredDocument] {
+    public func documents(withBytes: Bool) throws -> [StoredDocument] {
         try queue.read { db in
             let bytes = withBytes ? "bytes" : "NULL AS bytes"
             return try Row.fetchAll(db, sql: "SELECT id, name, format, sha256, \(bytes), received_at, sender FROM document ORDER BY id").map { row in
@@ -492,14 +484,6 @@ public final class ThreatStore: Sendable {
         }
     }
 
-    /// A stored alert and its state.
-    public struct AlertRecord: Sendable {
-        public var alert: Alert
-        public var state: AlertState
-        public var endedBy: String?
-        public var documentID: Int64
-    }
-
     /// Every stored alert, in id order.
     public func alerts() throws -> [AlertRecord] {
         try queue.read { db in
@@ -528,18 +512,13 @@ public final class ThreatStore: Sendable {
         }
     }
 
-    /// Every stored incident, by date then id.
-    public func incidents() throws -> [Incident] {
-        try sourcedIncidents().map(\.incident)
-    }
-
     /// Incidents with the name of the document each came from, by date then id; `from` and
     /// `through` (days, inclusive) bound the dates when given. Read through SQLite's C API by
     /// column position (each column's position named once, in `IncidentSelectColumn`): a layer
     /// may hold a hundred thousand of them.
     /// Without `details`, actors, admin1, notes and remarks are left empty: a map layer shows
     /// none of them.
-    public func sourcedIncidents(from: Date? = nil, through: Date? = nil, details: Bool = true) throws -> [(incident: Incident, source: String)] {
+    public func sourcedIncidents(from: Date?, through: Date?, details: Bool) throws -> [(incident: Incident, source: String)] {
         let sql = IncidentSelectColumn.selectSQL(details: details)
         let low = from.map(UTCDate.formatDay) ?? "0000-00-00"
         let high = through.map(UTCDate.formatDay) ?? "9999-99-99"
@@ -556,14 +535,6 @@ public final class ThreatStore: Sendable {
             func int(_ c: IncidentSelectColumn) -> Int { Int(sqlite3_column_int64(stmt, c.position)) }
             func double(_ c: IncidentSelectColumn) -> Double { sqlite3_column_double(stmt, c.position) }
 
-            func list(_ s: String, _ separator: Character) -> [String] {
-                s.split(separator: separator).map { part in
-                    var t = Substring(part)
-                    while t.first == " " { t.removeFirst() }
-                    while t.last == " " { t.removeLast() }
-                    return String(t)
-                }
-            }
             var out: [(incident: Incident, source: String)] = []
             while true {
                 let rc = sqlite3_step(stmt)
@@ -571,19 +542,7 @@ public final class ThreatStore: Sendable {
                 guard rc == SQLITE_ROW else {
                     throw StoreError(path: path, message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                 }
-                let remarks = text(.remarks) ?? ""
-                let actors = text(.actors) ?? ""
-                let incident = Incident(
-                    id: text(.eventID) ?? "", date: UTCDate.parse(text(.date) ?? "") ?? Date(timeIntervalSince1970: 0),
-                    position: Position(double(.lon), double(.lat)),
-                    regionID: text(.region), zoneID: text(.zone),
-                    categories: list(text(.categories) ?? "", ",").map { ThreatCategory(rawValue: $0) },
-                    level: ThreatLevel(rawValue: int(.level)) ?? .minimal,
-                    fatalities: int(.fatalities), eventType: text(.eventType) ?? "", subEventType: text(.subEventType) ?? "",
-                    actors: actors.isEmpty ? [] : list(actors, ";"), sourceAdmin1: text(.admin1) ?? "", location: text(.location) ?? "",
-                    notes: text(.notes) ?? "", line: 0, remarks: remarks.isEmpty ? [] : remarks.components(separatedBy: "; "),
-                    cercleID: text(.cercle), civilianTargeting: int(.civilian) != 0)
-                out.append((incident, text(.source) ?? ""))
+                out.append(try IncidentSelectColumn.incident(text: text, int: int, double: double))
             }
             return out
         }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL 15 + PostGIS cluster on a loopback port, for tests and benchmarks.
+#
+#   eval "$(Scripts/postgres.sh start)"     starts one in a new temporary folder and prints
+#                                           THREATMAP_TEST_POSTGRES (a superuser's URL to its
+#                                           `postgres` database; `threatmap_template` has PostGIS)
+#                                           and THREATMAP_PG_DIR, as shell assignments
+#   Scripts/postgres.sh stop DIR            stops it and removes the folder
+#
+# Installs Debian's postgresql and postgresql-15-postgis-3 if they are missing. Run as root, the
+# cluster belongs to the postgres user (PostgreSQL refuses to run as root). Trust authentication,
+# on 127.0.0.1 only: nothing outside the machine can reach it.
+set -euo pipefail
+bin=/usr/lib/postgresql/15/bin
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "${1:-}" in
+start)
+  if [ ! -x "$bin/initdb" ] || [ ! -f /usr/share/postgresql/15/extension/postgis.control ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql postgresql-15-postgis-3 >&2
+  fi
+  dir=$(mktemp -d /tmp/threatmap-pg.XXXXXX)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  [ "$(id -u)" -ne 0 ] || chown postgres "$dir"
+  as_owner "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; exit 1; }
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2 \
+    || { cat "$dir/server.log" >&2; exit 1; }
+  psql="psql -q -h 127.0.0.1 -p $port -U postgres -v ON_ERROR_STOP=1"
+  $psql -d postgres -c "CREATE DATABASE threatmap_template" >&2
+  $psql -d threatmap_template -c "CREATE EXTENSION postgis" >&2
+  echo "export THREATMAP_TEST_POSTGRES=postgresql://postgres@127.0.0.1:$port/postgres"
+  echo "export THREATMAP_PG_DIR=$dir"
+  ;;
+stop)
+  dir="${2:?usage: postgres.sh stop DIR}"
+  [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >&2 || true
+  rm -rf "$dir"
+  ;;
+*)
+  echo "usage: Scripts/postgres.sh start | stop DIR" >&2
+  exit 2
+  ;;
+esac

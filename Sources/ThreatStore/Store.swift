@@ -1,0 +1,109 @@
+import Foundation
+import ThreatModel
+
+/// A stored alert and its state.
+public struct AlertRecord: Sendable {
+    public var alert: Alert
+    public var state: AlertState
+    public var endedBy: String?
+    public var documentID: Int64
+}
+
+/// What ThreatMap keeps: source documents as received, and what they became (alerts, their
+/// region assessments, incidents). Two stores answer to it: `SQLiteStore`, one file and nothing
+/// to start (the default), and `PostgresStore`, PostgreSQL with PostGIS shared by several servers.
+/// Both give the same answers to the same documents, byte for byte once made into layers.
+///
+/// Every ingest is one transaction: it lands whole or not at all. The same bytes twice change
+/// nothing; an alert id seen before is replaced; updates supersede and cancels end the alerts
+/// they reference, whichever arrives first.
+public protocol ThreatStore: AnyObject, Sendable {
+    /// Where the store is, for messages: a file path, or a URL without its password.
+    var location: String { get }
+
+    /// Stores a document and what it became, taking incidents from a feed that another thread
+    /// fills while this one writes them, in one transaction. An aborted feed rolls it back.
+    /// An incident that comes again (its event merged with a later row) replaces the first.
+    func ingest(_ document: SourceDocument, alerts: [Alert], incidents: Feed<Incident>, receivedAt: Date) throws -> IngestReport
+
+    /// Whether a document with the same bytes is stored.
+    func contains(_ document: SourceDocument) throws -> Bool
+
+    /// How many stored text documents hold each of these paragraphs (those in none are left out).
+    func paragraphCounts(_ fingerprints: [String]) throws -> [String: Int]
+
+    /// Every stored document, oldest first; without their bytes (left empty) when only where
+    /// things came from is wanted.
+    func documents(withBytes: Bool) throws -> [StoredDocument]
+
+    /// Replaces everything derived from the documents by what `resolve` now makes of each,
+    /// in one transaction; documents are kept as they are. For a better gazetteer or lexicon.
+    /// `resolve` is given, with each document, how many earlier text documents hold each of its
+    /// paragraphs, as `paragraphCounts` answered when it came.
+    func reresolve(_ resolve: (StoredDocument, [String: Int]) throws -> (alerts: [Alert], incidents: [Incident])) throws -> [IngestReport]
+
+    /// Every stored alert, in id order.
+    func alerts() throws -> [AlertRecord]
+
+    func alert(_ id: String) throws -> AlertRecord?
+
+    /// Counts of what the store holds, for reports and tests.
+    func counts() throws -> (documents: Int, alerts: Int, incidents: Int, assessments: Int)
+
+    /// Incidents with the name of the document each came from, by date then id; `from` and
+    /// `through` (days, inclusive) bound the dates when given. Without `details`, actors,
+    /// admin1, notes and remarks are left empty: a map layer shows none of them.
+    func sourcedIncidents(from: Date?, through: Date?, details: Bool) throws -> [(incident: Incident, source: String)]
+
+    /// The schema version the store is at and the newest this build knows (opening a store
+    /// migrates it there, so the two differ only for a store a newer build wrote).
+    func schemaVersion() throws -> (current: Int, latest: Int)
+
+    /// Finishes and closes the store: for a server that stops. The store is unusable afterwards.
+    func close() throws
+}
+
+extension ThreatStore {
+    public func ingest(_ document: SourceDocument, alerts: [Alert], incidents: [Incident], receivedAt: Date = Date()) throws -> IngestReport {
+        try ingest(document, alerts: alerts, incidents: Feed(all: incidents), receivedAt: receivedAt)
+    }
+
+    public func ingest(_ document: SourceDocument, alerts: [Alert], incidents: Feed<Incident>) throws -> IngestReport {
+        try ingest(document, alerts: alerts, incidents: incidents, receivedAt: Date())
+    }
+
+    public func documents() throws -> [StoredDocument] { try documents(withBytes: true) }
+
+    public func sourcedIncidents(from: Date? = nil, through: Date? = nil) throws -> [(incident: Incident, source: String)] {
+        try sourcedIncidents(from: from, through: through, details: true)
+    }
+
+    /// Every stored incident, by date then id.
+    public func incidents() throws -> [Incident] {
+        try sourcedIncidents().map(\.incident)
+    }
+}
+
+/// Choosing a store from `--store` or `THREATMAP_STORE`: a `postgresql://` (or `postgres://`)
+/// URL is PostgreSQL, anything else a SQLite file's path.
+public enum Stores {
+    /// The environment variable that names the store when `--store` does not.
+    public static let environmentVariable = "THREATMAP_STORE"
+    public static let defaultPath = "threatmap.sqlite"
+    /// How long a write waits for another's to finish, by default, before it fails.
+    public static let defaultBusySeconds: TimeInterval = 60
+
+    public static func isPostgres(_ location: String) -> Bool {
+        let l = location.lowercased()
+        return l.hasPrefix("postgresql://") || l.hasPrefix("postgres://")
+    }
+
+    /// Opens (creating and migrating if need be) the store at `location`. `busySeconds`: how
+    /// long a write waits for another process's (a batch `ingest` waits long; the service less).
+    public static func open(_ location: String, busySeconds: TimeInterval = defaultBusySeconds) throws -> any ThreatStore {
+        if isPostgres(location) {
+            return try PostgresStore(url: location, busySeconds: busySeconds)
+        }
+        return try SQLiteStore(path: location, busySeconds: busySeconds)
+    }
+}
