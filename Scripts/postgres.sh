@@ -6,6 +6,9 @@
 #                                           `postgres` database; `threatmap_template` has PostGIS)
 #                                           and THREATMAP_PG_DIR, as shell assignments
 #   Scripts/postgres.sh stop DIR            stops it and removes the folder
+#   Scripts/postgres.sh pause DIR           stops the server, keeping its data (as a restart or
+#                                           an outage would)
+#   Scripts/postgres.sh resume DIR          starts it again on the same port
 #
 # Installs Debian's postgresql and postgresql-15-postgis-3 if they are missing. Run as root, the
 # cluster belongs to the postgres user (PostgreSQL refuses to run as root). Trust authentication,
@@ -15,6 +18,12 @@ bin=/usr/lib/postgresql/15/bin
 
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_server() {
+  as_owner "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w \
+    -o "-p $(cat "$1/port") -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2 \
+    || { cat "$1/server.log" >&2; exit 1; }
 }
 
 case "${1:-}" in
@@ -30,9 +39,8 @@ start)
   [ "$(id -u)" -ne 0 ] || chown postgres "$dir"
   as_owner "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2 \
-    || { cat "$dir/server.log" >&2; exit 1; }
+  echo "$port" >"$dir/port"
+  start_server "$dir"
   psql="psql -q -h 127.0.0.1 -p $port -U postgres -v ON_ERROR_STOP=1"
   $psql -d postgres -c "CREATE DATABASE threatmap_template" >&2
   $psql -d threatmap_template -c "CREATE EXTENSION postgis" >&2
@@ -44,8 +52,14 @@ stop)
   [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >&2 || true
   rm -rf "$dir"
   ;;
+pause)
+  as_owner "$bin/pg_ctl" -D "${2:?usage: postgres.sh pause DIR}/data" -m fast -w stop >&2
+  ;;
+resume)
+  start_server "${2:?usage: postgres.sh resume DIR}"
+  ;;
 *)
-  echo "usage: Scripts/postgres.sh start | stop DIR" >&2
+  echo "usage: Scripts/postgres.sh start | stop DIR | pause DIR | resume DIR" >&2
   exit 2
   ;;
 esac

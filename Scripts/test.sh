@@ -59,6 +59,9 @@ python3 Scripts/check-api.py
 echo "== serve stops cleanly, finishing what is in flight"
 python3 Scripts/check-shutdown.py
 
+echo "== two servers on one PostgreSQL: equal tiles, each other's writes within a second, a database restart"
+python3 Scripts/check-postgres.py
+
 echo "== the viewer in a real browser"
 if ! command -v chromium >/dev/null; then
   sudo=""

@@ -177,6 +177,15 @@ public final class MapService: @unchecked Sendable {
     let generation = Atomic<Int>(0)
     /// The map around Mali, where the GeoData gives one.
     public let basemap: BasemapTiles?
+    /// Why the store's changes cannot be followed now (the notifications lost, or the maps not
+    /// made again since a change): `/healthz` says the service is degraded meanwhile, and cached
+    /// maps are served as they are.
+    let listenerTrouble = Mutex<String?>(nil)
+    let refreshTrouble = Mutex<String?>(nil)
+    /// Following a shared store's writes by other processes (`followStore`).
+    let follower = Mutex<StoreChangeFollower?>(nil)
+    let followQueue = DispatchQueue(label: "threatmap.follow")
+    let refreshPending = Atomic<Bool>(false)
 
     /// A service over `store` with GeoData's layer builder and a resolver at `toleranceKilometres`.
     public convenience init(store: any ThreatStore, geodata: GeoDataFolder, toleranceKilometres: Double = 5, settings: ServiceSettings) throws {
@@ -270,7 +279,13 @@ public final class MapService: @unchecked Sendable {
         let old = views[moment]
         lock.unlock()
         if let old, isFresh(old, moment, now: now) { return old }
-        let v = try remake(moment, replacing: old, now: now).view
+        let v: MapView
+        do {
+            v = try remake(moment, replacing: old, now: now).view
+        } catch is StoreError where old != nil {
+            // The store is out of reach: the map as it was, until it is back.
+            return old!
+        }
         lock.lock()
         views[moment] = v
         while views.count > max(1, settings.cachedMaps), let oldest = views.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key {
@@ -402,6 +417,68 @@ public final class MapService: @unchecked Sendable {
         }
         return dropped
     }
+
+    // MARK: Other processes' writes
+
+    /// On a shared store, follows what other processes write: each change makes the cached maps
+    /// again from the store (on a queue of its own, several changes at once in one go), keeping
+    /// the tiles it does not reach, as a write through this service does. A lost connection marks
+    /// the service degraded while cached maps are still served; once it is back, the maps are
+    /// made again, as whatever was written meanwhile is unknown. Nothing to do on SQLite.
+    public func followStore() {
+        guard let shared = store as? any SharedThreatStore else { return }
+        let own = shared.instanceID
+        follower.withLock { current in
+            guard current == nil else { return }
+            current = shared.follow { [weak self] event in
+                guard let self else { return }
+                switch event {
+                case .listening(let reconnected):
+                    self.listenerTrouble.withLock { $0 = nil }
+                    if reconnected { self.refreshSoon() }
+                case .changed(let change):
+                    if change.origin != own { self.refreshSoon() }
+                case .lost(let why):
+                    self.listenerTrouble.withLock { $0 = "lost the store's change notifications: \(why); reconnecting" }
+                }
+            }
+        }
+    }
+
+    /// Stops following the store's changes (a server that stops).
+    public func stopFollowing() {
+        let f = follower.withLock { current -> StoreChangeFollower? in
+            defer { current = nil }
+            return current
+        }
+        f?.stop()
+    }
+
+    /// Makes the cached maps again soon; changes that come meanwhile share one remaking.
+    func refreshSoon() {
+        guard !refreshPending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        followQueue.async { [self] in
+            refreshPending.store(false, ordering: .releasing)
+            workLock.lock()
+            defer { workLock.unlock() }
+            do {
+                _ = try refreshViews()
+                metrics.changesFollowed.increment()
+                refreshTrouble.withLock { $0 = nil }
+            } catch {
+                // Tried again each second while following, until the store answers.
+                metrics.failed(error)
+                refreshTrouble.withLock { $0 = "the maps could not be made again after a change: \(error)" }
+                followQueue.asyncAfter(deadline: .now() + 1) { [weak self] in
+                    guard let self, self.follower.withLock({ $0 != nil }) else { return }
+                    self.refreshSoon()
+                }
+            }
+        }
+    }
+
+    /// Why the service is degraded, when it is: the store's changes not followed.
+    public var degradation: String? { listenerTrouble.withLock { $0 } ?? refreshTrouble.withLock { $0 } }
 
     /// How many tiles the cached maps hold, for tests and health.
     public var cachedTileCount: Int {

@@ -52,7 +52,7 @@ func bytesResponse(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, contentT
 }
 
 /// Turns every error into a response in the JSON error shape: ours as they are, Hummingbird's
-/// (unknown route, body too large) with their status, anything else as a 500 whose detail goes
+/// (unknown route, body too large) with their status, a store out of reach as a 503, anything else as a 500 whose detail goes
 /// to the log only. Errors become responses here, so that the middleware outside sees them.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServiceMetrics
@@ -67,6 +67,12 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             error = APIError(e.status, e.body ?? e.status.reasonPhrase)
         } catch let e as any HTTPResponseError {
             error = APIError(e.status, e.status.reasonPhrase)
+        } catch let e as StoreError {
+            // Out of reach (a stopped or restarting database, a write waiting too long for
+            // another): the detail goes to the log; the client is told to come back.
+            metrics.failed(e)
+            context.logger.error("store: \(e)")
+            error = APIError(.serviceUnavailable, "the store cannot answer now; try again shortly")
         } catch let other {
             metrics.failed(other)
             context.logger.error("internal error: \(other)")

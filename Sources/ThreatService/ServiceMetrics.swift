@@ -18,6 +18,7 @@ public final class ServiceMetrics: Sendable {
     let alertsStored: Counter
     let incidentsStored: Counter
     let storeErrors: Counter
+    let changesFollowed: Counter
     let storedAlerts: Gauge
     let storedIncidents: Gauge
     let storedDocuments: Gauge
@@ -49,7 +50,9 @@ public final class ServiceMetrics: Sendable {
                                                                  "Cached tile requests answered on the event loop, ahead of the router."))
         alertsStored = registry.makeCounter(descriptor: Self.name("alerts_stored", "total", "Alerts written by ingests and cancels through the service."))
         incidentsStored = registry.makeCounter(descriptor: Self.name("incidents_stored", "total", "Incidents written by ingests through the service."))
-        storeErrors = registry.makeCounter(descriptor: Self.name("store_errors", "total", "Errors of the SQLite store (a failed read or write)."))
+        storeErrors = registry.makeCounter(descriptor: Self.name("store_errors", "total", "Errors of the store (a failed read or write)."))
+        changesFollowed = registry.makeCounter(descriptor: Self.name("store_changes_followed", "total",
+            "Writes by other processes on a shared (PostgreSQL) store that made the cached maps be made again."))
         func gauge(_ metric: String, _ help: String) -> Gauge { registry.makeGauge(descriptor: Self.name(metric, "", help)) }
         storedAlerts = gauge("store_alerts", "Alerts the store holds, read at the scrape.")
         storedIncidents = gauge("store_incidents", "Incidents the store holds, read at the scrape.")

@@ -22,17 +22,32 @@ struct ViewerController: Sendable {
         router.get("/") { request, _ in
             FeaturesController.wantsJSON(request) ? FeaturesController(routes: self.routes).landingPage(request) : self.viewerPage(request)
         }
-        router.get("/healthz") { _, _ in try self.health() }
+        router.get("/healthz") { _, _ in self.health() }
         router.get("/metrics") { _, _ in
             bytesResponse(self.service.metrics.text(self.service), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/openapi.json") { _, _ in bytesResponse(Array(OpenAPIDocument.text.utf8), contentType: "application/json") }
     }
 
-    func health() throws -> Response {
-        let c = try service.store.counts()
-        return jsonResponse(["status": "ok", "documents": .int(c.documents), "alerts": .int(c.alerts), "incidents": .int(c.incidents),
-                             "cached_tiles": .int(service.cachedTileCount)])
+    /// `ok`, or `degraded` (still 200: cached maps are served) with why, while the store is out
+    /// of reach.
+    func health() -> Response {
+        var body: JSONObject = ["status": "ok"]
+        do {
+            let c = try service.store.counts()
+            body["documents"] = .int(c.documents)
+            body["alerts"] = .int(c.alerts)
+            body["incidents"] = .int(c.incidents)
+        } catch {
+            body["status"] = "degraded"
+            body["store"] = .string("\(error)")
+        }
+        if let why = service.degradation, body["store"] == nil {
+            body["status"] = "degraded"
+            body["store"] = .string(why)
+        }
+        body["cached_tiles"] = .int(service.cachedTileCount)
+        return jsonResponse(.object(body))
     }
 
     func viewerPage(_ request: Request) -> Response {

@@ -34,8 +34,12 @@ final class PostgresPool: @unchecked Sendable {
     deinit { close() }
 
     /// Runs `body` with a connection of its own; a connection that failed is closed, not kept.
+    /// A connection kept idle may have been closed by the server meanwhile (a restart, an
+    /// administrator): work that fails on one because it is gone is run again, once, on a new
+    /// connection. Only a connection lost before any answer came is taken as gone, so nothing
+    /// runs twice (and an ingest run again finds its document stored if it had landed).
     func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
-        let connection = try checkOut()
+        let (connection, reused) = try checkOut()
         let session = PostgresSession(connection: connection, logger: logger)
         do {
             let result = try body(session)
@@ -43,28 +47,64 @@ final class PostgresPool: @unchecked Sendable {
             return result
         } catch {
             checkIn(connection, broken: true)
-            throw error
+            guard reused, session.answered == 0, Self.isLostConnection(error) else { throw error }
+            dropIdle()  // lost to the same restart, most likely
+            let (fresh, _) = try checkOut()
+            let again = PostgresSession(connection: fresh, logger: logger)
+            do {
+                let result = try body(again)
+                checkIn(fresh, broken: again.broken)
+                return result
+            } catch {
+                checkIn(fresh, broken: true)
+                throw error
+            }
         }
     }
 
-    private func checkOut() throws -> PostgresConnection {
+    static func isLostConnection(_ error: any Error) -> Bool {
+        guard let e = error as? PSQLError else { return false }
+        return e.code == .serverClosedConnection || e.code == .clientClosedConnection || e.code == .uncleanShutdown
+            || (e.serverInfo?[.sqlState]).map { $0 == "57P01" || $0 == "57P02" || $0 == "57P03" } ?? false
+    }
+
+    /// Closes the idle connections.
+    private func dropIdle() {
+        condition.lock()
+        let dropped = idle
+        idle.removeAll()
+        opened -= dropped.count
+        condition.broadcast()
+        condition.unlock()
+        for c in dropped { c.close().whenComplete { _ in } }
+    }
+
+    private func checkOut() throws -> (PostgresConnection, reused: Bool) {
         condition.lock()
         while !closed && idle.isEmpty && opened >= settings.poolSize { condition.wait() }
         if closed { condition.unlock(); throw PostgresPoolClosed() }
         if let c = idle.popLast() {
             condition.unlock()
-            if !c.isClosed { return c }
-            condition.lock(); opened -= 1; condition.unlock()
+            if !c.isClosed { return (c, true) }
+            c.close().whenComplete { _ in }
+            condition.lock(); opened -= 1; condition.signal(); condition.unlock()
             return try checkOut()
         }
         opened += 1
         condition.unlock()
         do {
-            nextID.lock(); connectionCount += 1; let id = connectionCount; nextID.unlock()
-            return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
+            return (try PostgresConnection.connect(on: group.next(), configuration: configuration, id: nextConnectionID(), logger: logger).wait(), false)
         } catch {
             condition.lock(); opened -= 1; condition.signal(); condition.unlock()
             throw error
+        }
+    }
+
+    /// A new connection's id, for postgres-nio's logs.
+    func nextConnectionID() -> Int {
+        nextID.withLock {
+            connectionCount += 1
+            return connectionCount
         }
     }
 
@@ -112,9 +152,14 @@ final class PostgresSession {
         self.logger = logger
     }
 
+    /// Queries answered so far.
+    var answered = 0
+
     @discardableResult
     func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        try connection.query(query, logger: logger).wait()
+        let result = try connection.query(query, logger: logger).wait()
+        answered += 1
+        return result
     }
 
     func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
@@ -132,5 +177,62 @@ final class PostgresSession {
             do { try query("ROLLBACK") } catch { broken = true }
             throw error
         }
+    }
+}
+
+/// Follows a channel on a connection of its own (LISTEN), outside the pool: each notification
+/// decoded as a `StoreChange`. A lost connection is reported and opened again after a wait that
+/// doubles from 0.1 s up to 5 s; each new connection reports `listening(reconnected: true)`.
+/// `@unchecked Sendable`: `task` is set once in `init`; `finished` is a semaphore.
+final class PostgresChangeFollower: StoreChangeFollower, @unchecked Sendable {
+    private var task: Task<Void, Never>?
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(pool: PostgresPool, channel: String, handler: @escaping @Sendable (StoreChangeEvent) -> Void) {
+        let finished = self.finished
+        task = Task.detached {
+            await Self.run(pool: pool, channel: channel, handler: handler)
+            finished.signal()
+        }
+    }
+
+    static func run(pool: PostgresPool, channel: String, handler: @escaping @Sendable (StoreChangeEvent) -> Void) async {
+        var reconnected = false
+        var wait = 0.1
+        let decoder = JSONDecoder()
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(on: pool.group.next(), configuration: pool.configuration,
+                                                                       id: pool.nextConnectionID(), logger: pool.logger)
+                do {
+                    try await connection.listen(on: channel) { notifications in
+                        handler(.listening(reconnected: reconnected))
+                        wait = 0.1
+                        for try await n in notifications {
+                            if let change = try? decoder.decode(StoreChange.self, from: Data(n.payload.utf8)) { handler(.changed(change)) }
+                        }
+                    }
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+                if Task.isCancelled { break }
+                throw PostgresStore.StoreFault(message: "the server ended the notifications")
+            } catch {
+                if Task.isCancelled { break }
+                handler(.lost(PostgresStore.describe(error)))
+            }
+            reconnected = true
+            try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            wait = min(wait * 2, 5)
+        }
+    }
+
+    func stop() {
+        guard let task else { return }
+        self.task = nil
+        task.cancel()
+        finished.wait()
     }
 }

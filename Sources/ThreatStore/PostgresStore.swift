@@ -13,9 +13,13 @@ import ThreatModel
 /// them by its file lock: an ingest reads what earlier ones wrote (the alerts an update ends) and
 /// must not interleave with another's. Migrations run on open under another advisory lock, so
 /// two processes starting together migrate once.
-public final class PostgresStore: ThreatStore {
+public final class PostgresStore: SharedThreatStore {
     public let location: String
+    public let instanceID = UUID().uuidString.lowercased()
     let pool: PostgresPool
+
+    /// The channel every write is announced on, when it commits (`StoreChange` as JSON).
+    static let changeChannel = "threatmap_changes"
 
     /// The schema version this build writes; a database at a newer one is refused.
     static let schemaVersion = migrations.count
@@ -274,7 +278,9 @@ public final class PostgresStore: ThreatStore {
                 """)
             if document.format == .text { try Self.count(s, document.bytes) }
             var report = IngestReport(documentID: documentID, unchanged: false)
-            try apply(s, documentID: documentID, alerts: alerts, incidents: incidents, report: &report)
+            let positions = try apply(s, documentID: documentID, alerts: alerts, incidents: incidents, report: &report)
+            try announce(s, StoreChange(origin: instanceID, document: documentID,
+                                        bbox: StoreChange.footprint(alerts: alerts, incidents: positions)))
             return report
         }
         drained = true
@@ -290,7 +296,19 @@ public final class PostgresStore: ThreatStore {
         }
     }
 
-    func apply(_ s: PostgresSession, documentID: Int64, alerts: [Alert], incidents feed: Feed<Incident>, report: inout IngestReport) throws {
+    /// Tells every process following the store what this transaction changed, when it commits.
+    func announce(_ s: PostgresSession, _ change: StoreChange) throws {
+        let payload = String(decoding: try JSONEncoder().encode(change), as: UTF8.self)
+        try s.query("SELECT pg_notify(\(Self.changeChannel), \(payload))")
+    }
+
+    public func follow(_ handler: @escaping @Sendable (StoreChangeEvent) -> Void) -> StoreChangeFollower {
+        PostgresChangeFollower(pool: pool, channel: Self.changeChannel, handler: handler)
+    }
+
+    /// Writes what `alerts` and the incidents of `feed` say; returns the incidents' positions.
+    @discardableResult
+    func apply(_ s: PostgresSession, documentID: Int64, alerts: [Alert], incidents feed: Feed<Incident>, report: inout IngestReport) throws -> [Position] {
         for alert in alerts {
             if let bad = alert.assessments.first(where: { a in a.place.map { !alert.places.indices.contains($0) } ?? false }) {
                 throw StoreFault(message: "alert \(alert.id): an assessment names place \(bad.place!), which the alert does not have")
@@ -341,6 +359,7 @@ public final class PostgresStore: ThreatStore {
             report.alerts.append(StoredAlert(alert: alert, action: existed ? .replaced : .new, state: state))
         }
         var ids = Set<String>()
+        var positions: [Position] = []
         while let batch = try feed.next() {
             var start = 0
             while start < batch.count {
@@ -348,9 +367,10 @@ public final class PostgresStore: ThreatStore {
                 try insert(s, batch[start..<end], documentID: documentID)
                 start = end
             }
-            for i in batch { ids.insert(i.id) }
+            for i in batch { ids.insert(i.id); positions.append(i.position) }
         }
         report.incidents += ids.count
+        return positions
     }
 
     static let incidentsPerStatement = 5_000
@@ -419,6 +439,7 @@ public final class PostgresStore: ThreatStore {
                 try apply(s, documentID: d.id, alerts: alerts, incidents: Feed(all: incidents), report: &report)
                 reports.append(report)
             }
+            try announce(s, StoreChange(origin: instanceID, document: nil, bbox: nil))
             return reports
         }
     }

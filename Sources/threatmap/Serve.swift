@@ -110,6 +110,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("writer tokens: \(error)")
         }
         let service = try MapService(store: store, geodata: try geodata.folder(), toleranceKilometres: toleranceKilometres, settings: settings)
+        // On PostgreSQL, other servers' and batch ingests' writes change this one's maps too.
+        service.followStore()
         var viewer = ViewerSettings()
         viewer.maplibreURL = maplibreURL
         viewer.glyphsURL = glyphsURL
@@ -125,6 +127,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("ThreatMap viewer: http://\(host):\(bound)/  (store \(store.location))\n".utf8))
         }
         LogSink.standardError.flush()
+        service.stopFollowing()
         try store.close()
         note("stopped; store closed")
     }
