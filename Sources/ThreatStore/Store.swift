@@ -1,6 +1,68 @@
 import Foundation
 import ThreatModel
 
+/// A source document as received: its bytes are kept whole, with their SHA-256.
+public struct SourceDocument: Sendable {
+    public let name: String
+    public let format: AlertFormat
+    public let bytes: [UInt8]
+    /// The bytes' SHA-256, in hex: computed once, here.
+    public let sha256: String
+    /// Who sent it: the name of the writer's token for a write through the service; nil from
+    /// the command line.
+    public let sender: String?
+
+    public init(name: String, format: AlertFormat, bytes: [UInt8], sender: String? = nil) {
+        self.name = name
+        self.format = format
+        self.bytes = bytes
+        self.sha256 = sha256Hex(bytes)
+        self.sender = sender
+    }
+}
+
+/// A document read back from the store.
+public struct StoredDocument: Sendable {
+    public var id: Int64
+    public var name: String
+    public var format: AlertFormat
+    public var sha256: String
+    public var bytes: [UInt8]
+    public var receivedAt: String
+    /// The name of the token it was written with, if it came through the service.
+    public var sender: String?
+}
+
+/// What the store did with one alert.
+public struct StoredAlert: Sendable {
+    public enum Action: String, Sendable {
+        case new, replaced
+    }
+
+    public var alert: Alert
+    public var action: Action
+    /// `active`, `superseded` (by a later update), `cancelled`, or `cancel` for a cancel message.
+    public var state: AlertState
+}
+
+/// What one ingest did.
+public struct IngestReport: Sendable {
+    public var documentID: Int64
+    /// True when the same bytes were already stored: nothing changed.
+    public var unchanged: Bool
+    public var alerts: [StoredAlert] = []
+    public var incidents = 0
+    /// Alerts that this document's updates superseded or its cancels ended.
+    public var ended: [String] = []
+}
+
+/// A store that failed: where it is (a path, or a URL without its password) and what went wrong.
+public struct StoreError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "store \(path): \(message)" }
+}
+
 /// A stored alert and its state.
 public struct AlertRecord: Sendable {
     public var alert: Alert

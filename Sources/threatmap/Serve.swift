@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ThreatMapCore
 import ThreatService
+import ThreatStore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -112,6 +113,9 @@ struct Serve: AsyncParsableCommand {
         let service = try MapService(store: store, geodata: try geodata.folder(), toleranceKilometres: toleranceKilometres, settings: settings)
         // On PostgreSQL, other servers' and batch ingests' writes change this one's maps too.
         service.followStore()
+        if store is any SharedThreatStore {
+            note("following the store's changes: other servers' and batch ingests' writes update this server's maps")
+        }
         var viewer = ViewerSettings()
         viewer.maplibreURL = maplibreURL
         viewer.glyphsURL = glyphsURL
