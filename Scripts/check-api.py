@@ -16,7 +16,10 @@ document counts the traffic made, and SIGTERM stops the server with exit status 
 closed (no WAL left, integrity_check ok). Prints "N passed, N failed"; exits 1 on a failure.
 
 Environment: THREATMAP_BIN (the binary; default: the debug build), CHECK_API_MAX_EXAMPLES
-(default 30), CHECK_API_SEED (default 1). Needs `pip install "schemathesis>=4,<5"`."""
+(default 30), CHECK_API_SEED (default 1), CHECK_API_POSTGRES=1 to run it all on a PostgreSQL
+store instead (a new database from `threatmap_template` on the cluster THREATMAP_TEST_POSTGRES
+names, dropped afterwards; the SQLite file checks are left out). Needs `pip install
+"schemathesis>=4,<5"`."""
 import collections
 import glob
 import json
@@ -102,8 +105,24 @@ def shape(path):
     return "/".join("*" if seg.startswith(":") or "{" in seg else seg for seg in path.split("/"))
 
 
+on_postgres = os.environ.get("CHECK_API_POSTGRES") == "1"
+pg_database = None
+
+
+def psql_admin(sql):
+    """One statement on the test cluster's `postgres` database, as its superuser."""
+    url = urllib.parse.urlsplit(os.environ["THREATMAP_TEST_POSTGRES"])
+    subprocess.run(["psql", "-X", "-q", "-h", url.hostname, "-p", str(url.port), "-U", url.username or "postgres", "-d", "postgres",
+                    "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True)
+
+
 with tempfile.TemporaryDirectory() as tmp:
     store = os.path.join(tmp, "store.sqlite")
+    if on_postgres:
+        pg_database = "threatmap_check_api_" + secrets.token_hex(4)
+        psql_admin(f"CREATE DATABASE {pg_database} TEMPLATE threatmap_template")
+        store = urllib.parse.urlunsplit(urllib.parse.urlsplit(os.environ["THREATMAP_TEST_POSTGRES"])._replace(path="/" + pg_database))
+        print(f"on PostgreSQL: {store}")
     # Some samples hold deliberately bad rows, so ingest exits non-zero; /healthz tells what was stored.
     subprocess.run([binary(), "ingest", "--store", store, *sorted(glob.glob(str(root / "GeoData/alerts/*")))], capture_output=True)
 
@@ -321,7 +340,7 @@ with tempfile.TemporaryDirectory() as tmp:
             code = None
         check(f"SIGTERM stops the server with exit status 0 within 10 s ({time.monotonic() - t0:.1f} s)", code == 0,
               f"exit status {code}; stderr: {stderr_text()[-500:]}")
-        if code == 0:
+        if code == 0 and not on_postgres:
             wal = os.path.exists(store + "-wal") and os.path.getsize(store + "-wal") > 0
             db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -338,6 +357,8 @@ with tempfile.TemporaryDirectory() as tmp:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+        if pg_database:
+            psql_admin(f"DROP DATABASE IF EXISTS {pg_database} WITH (FORCE)")
         err_file.close()
 
 finish()

@@ -55,6 +55,8 @@ python3 Scripts/check-schemas.py
 echo "== the API against its OpenAPI document (schemathesis)"
 python3 -c "import schemathesis, prometheus_client" 2>/dev/null || python3 -m pip install --quiet "schemathesis>=4,<5" prometheus-client
 python3 Scripts/check-api.py
+echo "== the API against its OpenAPI document, on PostgreSQL"
+CHECK_API_POSTGRES=1 python3 Scripts/check-api.py
 
 echo "== serve stops cleanly, finishing what is in flight"
 python3 Scripts/check-shutdown.py
