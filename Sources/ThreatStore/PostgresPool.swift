@@ -162,6 +162,17 @@ final class PostgresSession {
         return result
     }
 
+    /// Sends a query without waiting for its answer; `finish` waits for it. postgres-nio runs a
+    /// connection's queries in the order they were sent.
+    func send(_ query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
+        connection.query(query, logger: logger)
+    }
+
+    func finish(_ sent: EventLoopFuture<PostgresQueryResult>) throws {
+        _ = try sent.wait()
+        answered += 1
+    }
+
     func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
         try self.query(query).rows
     }
