@@ -91,10 +91,14 @@ public final class PostgresStore: SharedThreatStore {
                 level integer NOT NULL,
                 state text NOT NULL,
                 ended_by text,
-                resolved text NOT NULL
+                resolved text NOT NULL,
+                -- What the alert locates itself: its point places and its CAP areas (polygons,
+                -- circles), for QGIS and psql; the regions it names are in assessment.
+                places geometry(GeometryCollection, 4326)
             )
             """,
             "CREATE INDEX alert_series ON alert(series)",
+            "CREATE INDEX alert_places ON alert USING gist(places)",
             """
             CREATE TABLE alert_reference (
                 alert_id text COLLATE "C" NOT NULL REFERENCES alert(id) ON DELETE CASCADE,
@@ -335,12 +339,13 @@ public final class PostgresStore: SharedThreatStore {
             let json = String(decoding: try SQLiteStore.encoder.encode(alert), as: UTF8.self)
             let published = alert.published.map(UTCDate.format), effective = alert.effective.map(UTCDate.format)
             let expires = alert.expires.map(UTCDate.format)
+            let places = Self.placesGeoJSON(alert)
             try s.query("""
                 INSERT INTO alert (id, document_id, format, title, published, effective, expires, severity, status, message_type,
-                                   series, update_number, level, state, ended_by, resolved)
+                                   series, update_number, level, state, ended_by, resolved, places)
                 VALUES (\(alert.id), \(documentID), \(alert.format.rawValue), \(alert.title), \(published), \(effective), \(expires),
                         \(alert.severityWord), \(alert.status), \(alert.messageType.rawValue), \(alert.seriesKey), \(alert.updateNumber),
-                        \(alert.level.rawValue), \(state.rawValue), \(endedBy), \(json))
+                        \(alert.level.rawValue), \(state.rawValue), \(endedBy), \(json), ST_SetSRID(ST_GeomFromGeoJSON(\(places)), 4326))
                 """)
             for r in alert.references {
                 try s.query("INSERT INTO alert_reference (alert_id, referenced) VALUES (\(alert.id), \(r))")
@@ -384,6 +389,16 @@ public final class PostgresStore: SharedThreatStore {
         if let last = inFlight { try s.finish(last) }
         report.incidents += ids.count
         return positions
+    }
+
+    /// The alert's point places and areas as one GeoJSON GeometryCollection; nil when it has none.
+    static func placesGeoJSON(_ alert: Alert) -> String? {
+        let parts = alert.places.flatMap { p -> [Geometry] in
+            if let g = p.geometry { return [g] }
+            return p.position.map { [.point($0)] } ?? []
+        }
+        guard !parts.isEmpty else { return nil }
+        return String(decoding: GeoJSONWriter().write(.geometryCollection(parts)), as: UTF8.self)
     }
 
     static let incidentsPerStatement = 5_000

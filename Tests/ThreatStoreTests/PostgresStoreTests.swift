@@ -68,6 +68,30 @@ struct PostgresStoreTests {
         #expect(usesIndex.contains("incident_geom"))
     }
 
+    @Test func alertsCarryTheirPlacesAsPostGISGeometry() throws {
+        let database = try PostgresScratchDatabase(adminURL: admin)
+        defer { try? database.drop() }
+        let store = try PostgresStore(url: database.url)
+        defer { try? store.close() }
+        var withArea = alert("CAP-1")
+        withArea.places.append(PlaceMention(text: "area", kind: .area, role: .threat, name: "area", regionIDs: ["gao"], zoneIDs: ["northern"],
+                                            geometry: .polygon(BoundingBox(minX: 0, minY: 15, maxX: 1, maxY: 16).polygon),
+                                            provenance: Provenance(field: "area", text: "polygon")))
+        var unplaced = alert("NONE")
+        unplaced.places = []
+        unplaced.assessments = []
+        _ = try store.ingest(document("placed"), alerts: [withArea, unplaced], incidents: [])
+        let rows = try store.read { s in
+            try s.rows("""
+                SELECT id, ST_NumGeometries(places), ST_SRID(places), ST_Intersects(places, ST_SetSRID(ST_MakePoint(0.5, 15.5), 4326))
+                FROM alert ORDER BY id
+                """).map { try $0.decode((String, Int?, Int?, Bool?).self) }
+        }
+        #expect(rows.count == 2)
+        #expect(rows[0].0 == "CAP-1" && rows[0].1 == 2 && rows[0].2 == 4326 && rows[0].3 == true)
+        #expect(rows[1].0 == "NONE" && rows[1].1 == nil)
+    }
+
     @Test func twoProcessesStartingTogetherMigrateOnceAndWriteInTurn() async throws {
         let database = try PostgresScratchDatabase(adminURL: admin)
         defer { try? database.drop() }
