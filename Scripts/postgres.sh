@@ -12,7 +12,10 @@
 #
 # Installs Debian's postgresql and postgresql-15-postgis-3 if they are missing. Run as root, the
 # cluster belongs to the postgres user (PostgreSQL refuses to run as root). Trust authentication,
-# on 127.0.0.1 only: nothing outside the machine can reach it.
+# on 127.0.0.1 only: nothing outside the machine can reach it; except that members of the role
+# threatmap_passworded must give their password (SCRAM), so that tests can check passwords. TLS
+# is on, with a self-signed certificate made here for "localhost" (its copy in DIR/server.crt),
+# so that tests can check sslmode.
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
 
@@ -22,7 +25,8 @@ as_owner() {
 
 start_server() {
   as_owner "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w \
-    -o "-p $(cat "$1/port") -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2 \
+    -o "-p $(cat "$1/port") -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 \
+        -c ssl=on -c ssl_cert_file=$1/server.crt -c ssl_key_file=$1/server.key" start >&2 \
     || { cat "$1/server.log" >&2; exit 1; }
 }
 
@@ -40,8 +44,14 @@ start)
   as_owner "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
   echo "$port" >"$dir/port"
+  openssl req -new -x509 -days 7 -nodes -subj "/CN=localhost" -keyout "$dir/server.key" -out "$dir/server.crt" >/dev/null 2>&1
+  chmod 600 "$dir/server.key"
+  [ "$(id -u)" -ne 0 ] || chown postgres "$dir/server.key" "$dir/server.crt"
+  { echo "host all +threatmap_passworded 127.0.0.1/32 scram-sha-256"; cat "$dir/data/pg_hba.conf"; } >"$dir/hba"
+  cat "$dir/hba" >"$dir/data/pg_hba.conf" && rm "$dir/hba"
   start_server "$dir"
   psql="psql -q -h 127.0.0.1 -p $port -U postgres -v ON_ERROR_STOP=1"
+  $psql -d postgres -c "CREATE ROLE threatmap_passworded NOLOGIN" >&2
   $psql -d postgres -c "CREATE DATABASE threatmap_template" >&2
   $psql -d threatmap_template -c "CREATE EXTENSION postgis" >&2
   echo "export THREATMAP_TEST_POSTGRES=postgresql://postgres@127.0.0.1:$port/postgres"

@@ -3,7 +3,8 @@ import PostgresNIO
 
 /// What a `postgresql://` URL asks for, read as libpq reads it where the two overlap:
 /// `postgresql://[USER[:PASSWORD]@][HOST][:PORT][/DB][?PARAMS]`. PARAMS: `sslmode` (disable,
-/// allow, prefer, require, verify-ca, verify-full; default prefer), `host` (a folder holding
+/// allow, prefer, require, verify-ca, verify-full; default prefer), `sslrootcert` (a PEM file of
+/// the authorities verify-ca and verify-full trust, instead of the system's), `host` (a folder holding
 /// PostgreSQL's socket, when the URL names no host), and ThreatMap's own `pool_size`
 /// (connections each process keeps, default 4) and `statement_timeout` (milliseconds, default
 /// 60000). The password comes from the URL, else `PGPASSWORD`; it is never part of `location`.
@@ -21,6 +22,8 @@ struct PostgresConnectionSettings: Sendable {
     var password: String?
     var database: String
     var tls: TLSMode = .prefer
+    /// A PEM file of the authorities to trust for verify-ca and verify-full, instead of the system's.
+    var rootCertificates: String?
     var poolSize = 4
     var statementTimeoutMilliseconds = 60_000
 
@@ -57,6 +60,9 @@ struct PostgresConnectionSettings: Sendable {
                     throw Invalid(message: "sslmode=\(value) is none of disable, allow, prefer, require, verify-ca, verify-full")
                 }
                 tls = m
+            case "sslrootcert":
+                guard FileManager.default.isReadableFile(atPath: value) else { throw Invalid(message: "sslrootcert=\(value): no readable file there") }
+                rootCertificates = value
             case "host":
                 if value.hasPrefix("/") { socketFolder = value } else if !value.isEmpty { host = value }
             case "port":
@@ -74,7 +80,7 @@ struct PostgresConnectionSettings: Sendable {
             case "application_name", "connect_timeout":
                 continue
             default:
-                throw Invalid(message: "unknown parameter \(item.name) (known: sslmode, host, port, user, password, dbname, pool_size, statement_timeout)")
+                throw Invalid(message: "unknown parameter \(item.name) (known: sslmode, sslrootcert, host, port, user, password, dbname, pool_size, statement_timeout)")
             }
         }
         if host == nil && socketFolder == nil {
@@ -96,10 +102,13 @@ struct PostgresConnectionSettings: Sendable {
                 // verify-ca checks the certificate's chain but not the host name in it.
                 var t = TLSConfiguration.makeClientConfiguration()
                 t.certificateVerification = self.tls == .verifyCA ? .noHostnameVerification : .none
+                if let rootCertificates { t.trustRoots = .file(rootCertificates) }
                 let context = try NIOSSLContext(configuration: t)
                 tls = self.tls == .require || self.tls == .verifyCA ? .require(context) : .prefer(context)
             case .verifyFull:
-                tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                var t = TLSConfiguration.makeClientConfiguration()
+                if let rootCertificates { t.trustRoots = .file(rootCertificates) }
+                tls = .require(try NIOSSLContext(configuration: t))
             }
             config = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
         } else {

@@ -220,6 +220,13 @@ public final class PostgresStore: SharedThreatStore {
                 return text
             }
             switch e.code {
+            case .connectionError where e.underlying is NIOSSLError:
+                let why = String(describing: e.underlying!)
+                if why.contains("CERTIFICATE_VERIFY_FAILED") {
+                    return "TLS: the server's certificate could not be verified (sslmode=verify-full checks it against the system's "
+                        + "certificate authorities and the host name; sslmode=require encrypts without checking)"
+                }
+                return "TLS handshake failed: \(why)"
             case .connectionError:
                 let why = e.underlying.map { String(describing: $0) } ?? "no reason given"
                 return "cannot connect: \(why) (is PostgreSQL running there, and listening on TCP?)"

@@ -9,7 +9,7 @@ import ThreatStore
 struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "The store: a SQLite file's path, or postgresql://USER[:PASSWORD]@HOST[:PORT]/DB for a shared PostgreSQL + PostGIS store (default: $THREATMAP_STORE, else threatmap.sqlite).",
-        discussion: "A PostgreSQL URL may add ?sslmode=disable|prefer|require|verify-full (default prefer), pool_size=N (connections, default 4) and statement_timeout=MILLISECONDS (default 60000); the password may instead come from PGPASSWORD.",
+        discussion: "A PostgreSQL URL may add ?sslmode=disable|allow|prefer|require|verify-ca|verify-full (default prefer; require encrypts without checking the certificate), sslrootcert=FILE.pem (the authorities verify-ca and verify-full trust, else the system's), pool_size=N (connections, default 4) and statement_timeout=MILLISECONDS (default 60000; 0: none); the password may instead come from PGPASSWORD, and is never printed.",
         valueName: "path-or-url"))
     var store: String?
 

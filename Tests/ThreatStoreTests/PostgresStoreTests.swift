@@ -151,6 +151,56 @@ struct PostgresStoreTests {
         #expect(tables == 0)
     }
 
+    /// `admin`'s URL with another user (and password) and query.
+    func url(user: String, password: String? = nil, query: String? = nil) throws -> String {
+        var c = try #require(URLComponents(string: admin))
+        c.user = user
+        c.password = password
+        c.query = query
+        return try #require(c.string)
+    }
+
+    @Test func tlsWhenTheURLAsksForIt() throws {
+        func encrypted(_ query: String) throws -> Bool {
+            let store = try PostgresStore(url: try url(user: "postgres", query: query))
+            defer { try? store.close() }
+            return try store.read { s in try s.rows("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first!.decode(Bool.self) }
+        }
+        #expect(try encrypted("sslmode=require"))
+        #expect(try encrypted("sslmode=prefer"))
+        #expect(try !encrypted("sslmode=disable"))
+        // The test cluster's certificate is its own, which no system authority signed.
+        let error = #expect(throws: StoreError.self) { try PostgresStore(url: try url(user: "postgres", query: "sslmode=verify-full")) }
+        #expect(error?.message.contains("TLS") == true, "\(error?.message ?? "")")
+        // Trusted through sslrootcert, and named as in the certificate, it is verified.
+        if let cluster = ProcessInfo.processInfo.environment["THREATMAP_PG_DIR"] {
+            var c = try #require(URLComponents(string: admin))
+            c.host = "localhost"
+            c.query = "sslmode=verify-full&sslrootcert=\(cluster)/server.crt"
+            let store = try PostgresStore(url: try #require(c.string))
+            defer { try? store.close() }
+            #expect(try store.read { s in try s.rows("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first!.decode(Bool.self) })
+        }
+    }
+
+    @Test func thePasswordFromTheURLOrPGPASSWORDAndNeverInAMessage() throws {
+        let role = "tm_pw_\(UInt32.random(in: 0...UInt32.max))", password = "pw-\(UUID().uuidString)"
+        try run(admin, "CREATE ROLE \(role) LOGIN PASSWORD '\(password)' IN ROLE threatmap_passworded")
+        defer { try? run(admin, "DROP ROLE IF EXISTS \(role)") }
+        func whoAmI(_ settings: PostgresConnectionSettings) throws -> String {
+            let pool = try PostgresPool(settings: settings, lockTimeoutMilliseconds: 1000)
+            defer { pool.close() }
+            return try pool.withSession { s in try s.rows("SELECT current_user").first!.decode(String.self) }
+        }
+        #expect(try whoAmI(PostgresConnectionSettings(url: try url(user: role, password: password), environment: [:])) == role)
+        #expect(try whoAmI(PostgresConnectionSettings(url: try url(user: role), environment: ["PGPASSWORD": password])) == role)
+        let wrong = #expect(throws: StoreError.self) { try PostgresStore(url: try url(user: role, password: "not-\(password)")) }
+        #expect(wrong?.message.contains("password authentication failed") == true, "\(wrong?.message ?? "")")
+        #expect(wrong?.description.contains(password) == false)
+        let settings = try PostgresConnectionSettings(url: try url(user: role, password: password), environment: [:])
+        #expect(!settings.location.contains(password))
+    }
+
     @Test func aSchemaOfANewerVersionIsRefusedAndLeftAsItIs() throws {
         let database = try PostgresScratchDatabase(adminURL: admin)
         defer { try? database.drop() }
