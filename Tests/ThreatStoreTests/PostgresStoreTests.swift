@@ -151,9 +151,9 @@ struct PostgresStoreTests {
         #expect(tables == 0)
     }
 
-    /// `admin`'s URL with another user (and password) and query.
-    func url(user: String, password: String? = nil, query: String? = nil) throws -> String {
-        var c = try #require(URLComponents(string: admin))
+    /// `base`'s URL (by default the administrator's) with another user (and password) and query.
+    func url(_ base: String? = nil, user: String, password: String? = nil, query: String? = nil) throws -> String {
+        var c = try #require(URLComponents(string: base ?? admin))
         c.user = user
         c.password = password
         c.query = query
@@ -161,8 +161,10 @@ struct PostgresStoreTests {
     }
 
     @Test func tlsWhenTheURLAsksForIt() throws {
+        let database = try PostgresScratchDatabase(adminURL: admin)
+        defer { try? database.drop() }
         func encrypted(_ query: String) throws -> Bool {
-            let store = try PostgresStore(url: try url(user: "postgres", query: query))
+            let store = try PostgresStore(url: try url(database.url, user: "postgres", query: query))
             defer { try? store.close() }
             return try store.read { s in try s.rows("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first!.decode(Bool.self) }
         }
@@ -170,11 +172,11 @@ struct PostgresStoreTests {
         #expect(try encrypted("sslmode=prefer"))
         #expect(try !encrypted("sslmode=disable"))
         // The test cluster's certificate is its own, which no system authority signed.
-        let error = #expect(throws: StoreError.self) { try PostgresStore(url: try url(user: "postgres", query: "sslmode=verify-full")) }
+        let error = #expect(throws: StoreError.self) { try PostgresStore(url: try url(database.url, user: "postgres", query: "sslmode=verify-full")) }
         #expect(error?.message.contains("TLS") == true, "\(error?.message ?? "")")
         // Trusted through sslrootcert, and named as in the certificate, it is verified.
         if let cluster = ProcessInfo.processInfo.environment["THREATMAP_PG_DIR"] {
-            var c = try #require(URLComponents(string: admin))
+            var c = try #require(URLComponents(string: database.url))
             c.host = "localhost"
             c.query = "sslmode=verify-full&sslrootcert=\(cluster)/server.crt"
             let store = try PostgresStore(url: try #require(c.string))
@@ -199,6 +201,17 @@ struct PostgresStoreTests {
         #expect(wrong?.description.contains(password) == false)
         let settings = try PostgresConnectionSettings(url: try url(user: role, password: password), environment: [:])
         #expect(!settings.location.contains(password))
+    }
+
+    @Test func aStatementPastItsTimeoutIsCancelledWithAClearMessage() throws {
+        let database = try PostgresScratchDatabase(adminURL: admin)
+        defer { try? database.drop() }
+        let store = try PostgresStore(url: try url(database.url, user: "postgres", query: "statement_timeout=200&pool_size=2"))
+        defer { try? store.close() }
+        let error = #expect(throws: StoreError.self) { try store.read { s in try s.query("SELECT pg_sleep(5)") } }
+        #expect(error?.message.contains("statement_timeout") == true, "\(error?.message ?? "")")
+        // The store goes on working after it.
+        #expect(try store.counts().documents >= 0)
     }
 
     @Test func aSchemaOfANewerVersionIsRefusedAndLeftAsItIs() throws {
