@@ -40,6 +40,20 @@ final class PostgresPool: @unchecked Sendable {
     /// runs twice (and an ingest run again finds its document stored if it had landed).
     func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         let (connection, reused) = try checkOut()
+        do {
+            return try run(body, on: connection)
+        } catch let failure as SessionFailure {
+            guard reused, failure.answered == 0, Self.isLostConnection(failure.error) else { throw failure.error }
+            dropIdle()  // lost to the same restart, most likely
+            do { return try run(body, on: try checkOut().0) } catch let again as SessionFailure { throw again.error }
+        }
+    }
+
+    /// Why `run` failed, and how many queries were answered before.
+    private struct SessionFailure: Error { var error: any Error; var answered: Int }
+
+    /// `body` on `connection`, which goes back to the pool (or is closed, if it failed) after.
+    private func run<T>(_ body: (PostgresSession) throws -> T, on connection: PostgresConnection) throws -> T {
         let session = PostgresSession(connection: connection, logger: logger)
         do {
             let result = try body(session)
@@ -47,18 +61,7 @@ final class PostgresPool: @unchecked Sendable {
             return result
         } catch {
             checkIn(connection, broken: true)
-            guard reused, session.answered == 0, Self.isLostConnection(error) else { throw error }
-            dropIdle()  // lost to the same restart, most likely
-            let (fresh, _) = try checkOut()
-            let again = PostgresSession(connection: fresh, logger: logger)
-            do {
-                let result = try body(again)
-                checkIn(fresh, broken: again.broken)
-                return result
-            } catch {
-                checkIn(fresh, broken: true)
-                throw error
-            }
+            throw SessionFailure(error: error, answered: session.answered)
         }
     }
 

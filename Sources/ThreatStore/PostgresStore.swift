@@ -455,15 +455,7 @@ public final class PostgresStore: SharedThreatStore {
     }
 
     public func reresolve(_ resolve: (StoredDocument, [String: Int]) throws -> (alerts: [Alert], incidents: [Incident])) throws -> [IngestReport] {
-        let docs = try documents(withBytes: true)
-        var results: [(StoredDocument, [Alert], [Incident])] = []
-        var counts: [String: Int] = [:]
-        for d in docs {
-            let fingerprints = d.format == .text ? StandingText.fingerprints(of: d.bytes) : []
-            let r = try resolve(d, Dictionary(uniqueKeysWithValues: fingerprints.compactMap { f in counts[f].map { (f, $0) } }))
-            for f in fingerprints { counts[f, default: 0] += 1 }
-            results.append((d, r.alerts, r.incidents))
-        }
+        let results = try resolveEach(resolve)
         return try write { s in
             for table in ["assessment", "alert_reference", "alert", "incident"] {
                 try s.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"))

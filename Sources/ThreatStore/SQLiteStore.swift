@@ -402,15 +402,7 @@ public final class SQLiteStore: ThreatStore {
     /// `resolve` is given, with each document, how many earlier text documents hold each of its
     /// paragraphs, as `paragraphCounts` answered when it came.
     public func reresolve(_ resolve: (StoredDocument, [String: Int]) throws -> (alerts: [Alert], incidents: [Incident])) throws -> [IngestReport] {
-        let docs = try documents()
-        var results: [(StoredDocument, [Alert], [Incident])] = []
-        var counts: [String: Int] = [:]
-        for d in docs {
-            let fingerprints = d.format == .text ? StandingText.fingerprints(of: d.bytes) : []
-            let r = try resolve(d, Dictionary(uniqueKeysWithValues: fingerprints.compactMap { f in counts[f].map { (f, $0) } }))
-            for f in fingerprints { counts[f, default: 0] += 1 }
-            results.append((d, r.alerts, r.incidents))
-        }
+        let results = try resolveEach(resolve)
         return try queue.write { db in
             try db.execute(sql: "DELETE FROM assessment; DELETE FROM alert_reference; DELETE FROM alert; DELETE FROM incident;")
             var reports: [IngestReport] = []

@@ -140,6 +140,21 @@ extension ThreatStore {
         try sourcedIncidents(from: from, through: through, details: true)
     }
 
+    /// What `resolve` makes of every stored document, oldest first, each given the counts of its
+    /// paragraphs over the text documents before it: the first half of a `reresolve`.
+    func resolveEach(_ resolve: (StoredDocument, [String: Int]) throws -> (alerts: [Alert], incidents: [Incident])) throws
+        -> [(StoredDocument, [Alert], [Incident])] {
+        var results: [(StoredDocument, [Alert], [Incident])] = []
+        var counts: [String: Int] = [:]
+        for d in try documents(withBytes: true) {
+            let fingerprints = d.format == .text ? StandingText.fingerprints(of: d.bytes) : []
+            let r = try resolve(d, Dictionary(uniqueKeysWithValues: fingerprints.compactMap { f in counts[f].map { (f, $0) } }))
+            for f in fingerprints { counts[f, default: 0] += 1 }
+            results.append((d, r.alerts, r.incidents))
+        }
+        return results
+    }
+
     /// Every stored incident, by date then id.
     public func incidents() throws -> [Incident] {
         try sourcedIncidents().map(\.incident)
