@@ -291,7 +291,7 @@ public final class PostgresStore: SharedThreatStore {
             let received = UTCDate.format(receivedAt)
             try s.query("""
                 INSERT INTO document (id, sha256, name, format, bytes, received_at, sender)
-                VALUES (\(documentID), \(sha), \(document.name), \(document.format.rawValue), \(bytes), \(received), \(document.sender))
+                VALUES (\(documentID), \(sha), \(document.name.storable), \(document.format.rawValue), \(bytes), \(received), \(document.sender.storable))
                 """)
             if document.format == .text { try Self.count(s, document.bytes) }
             var report = IngestReport(documentID: documentID, unchanged: false)
@@ -330,14 +330,15 @@ public final class PostgresStore: SharedThreatStore {
             if let bad = alert.assessments.first(where: { a in a.place.map { !alert.places.indices.contains($0) } ?? false }) {
                 throw StoreFault(message: "alert \(alert.id): an assessment names place \(bad.place!), which the alert does not have")
             }
-            let existed = try s.query("DELETE FROM alert WHERE id = \(alert.id)").metadata.rows ?? 0 > 0
+            let id = alert.id.storable
+            let existed = try s.query("DELETE FROM alert WHERE id = \(id)").metadata.rows ?? 0 > 0
             var state: AlertState = alert.messageType == .cancel ? .cancel : .active
             var endedBy: String?
             // An update or cancel that arrived earlier already ends this one.
             if alert.messageType != .cancel,
                let row = try s.rows("""
                    SELECT a.id, a.message_type FROM alert_reference r JOIN alert a ON a.id = r.alert_id
-                   WHERE r.referenced = \(alert.id) ORDER BY a.message_type = 'cancel' DESC LIMIT 1
+                   WHERE r.referenced = \(id) ORDER BY a.message_type = 'cancel' DESC LIMIT 1
                    """).first {
                 let (id, type) = try row.decode((String, String).self)
                 state = type == AlertMessageType.cancel.rawValue ? .cancelled : .superseded
@@ -350,16 +351,16 @@ public final class PostgresStore: SharedThreatStore {
             try s.query("""
                 INSERT INTO alert (id, document_id, format, title, published, effective, expires, severity, status, message_type,
                                    series, update_number, level, state, ended_by, resolved, places)
-                VALUES (\(alert.id), \(documentID), \(alert.format.rawValue), \(alert.title), \(published), \(effective), \(expires),
-                        \(alert.severityWord), \(alert.status), \(alert.messageType.rawValue), \(alert.seriesKey), \(alert.updateNumber),
-                        \(alert.level.rawValue), \(state.rawValue), \(endedBy), \(json), ST_SetSRID(ST_GeomFromGeoJSON(\(places)), 4326))
+                VALUES (\(id), \(documentID), \(alert.format.rawValue), \(alert.title.storable), \(published), \(effective), \(expires),
+                        \(alert.severityWord.storable), \(alert.status.storable), \(alert.messageType.rawValue), \(alert.seriesKey.storable), \(alert.updateNumber),
+                        \(alert.level.rawValue), \(state.rawValue), \(endedBy.storable), \(json), ST_SetSRID(ST_GeomFromGeoJSON(\(places)), 4326))
                 """)
             for r in alert.references {
-                try s.query("INSERT INTO alert_reference (alert_id, referenced) VALUES (\(alert.id), \(r))")
+                try s.query("INSERT INTO alert_reference (alert_id, referenced) VALUES (\(id), \(r.storable))")
                 guard r != alert.id else { continue }
                 let newState: AlertState = alert.messageType == .cancel ? .cancelled : .superseded
                 let changed = try s.query("""
-                    UPDATE alert SET state = \(newState.rawValue), ended_by = \(alert.id) WHERE id = \(r) AND state = \(AlertState.active.rawValue)
+                    UPDATE alert SET state = \(newState.rawValue), ended_by = \(id) WHERE id = \(r.storable) AND state = \(AlertState.active.rawValue)
                     """).metadata.rows ?? 0
                 if changed > 0 { report.ended.append(r) }
             }
@@ -369,8 +370,8 @@ public final class PostgresStore: SharedThreatStore {
                 for region in regions {
                     try s.query("""
                         INSERT INTO assessment (alert_id, region, category, level, role, weight, field, text)
-                        VALUES (\(alert.id), \(region), \(a.category.rawValue), \(a.level.rawValue), \(place?.role.rawValue),
-                                \(place?.weight ?? 1), \(a.provenance.field), \(a.provenance.text))
+                        VALUES (\(id), \(region.storable), \(a.category.rawValue), \(a.level.rawValue), \(place?.role.rawValue),
+                                \(place?.weight ?? 1), \(a.provenance.field.storable), \(a.provenance.text.storable))
                         """)
                 }
             }
@@ -418,12 +419,13 @@ public final class PostgresStore: SharedThreatStore {
     /// in the run keeps its last row, as one statement per row would.
     func insertion(_ run: ArraySlice<Incident>, documentID: Int64) -> PostgresQuery {
         var last: [String: Int] = [:]
-        for (k, i) in run.enumerated() { last[i.id] = k }
-        let rows = run.enumerated().filter { last[$0.element.id] == $0.offset }.map(\.element)
-        func texts(_ f: (Incident) -> String?) -> [String] { rows.map { f($0) ?? Self.nullMark } }
+        for (k, i) in run.enumerated() { last[i.id.storable] = k }
+        let rows = run.enumerated().filter { last[$0.element.id.storable] == $0.offset }.map(\.element)
+        func texts(_ f: (Incident) -> String?) -> [String] { rows.map { f($0)?.storable ?? Self.nullMark } }
+        func texts(_ f: (Incident) -> String) -> [String] { rows.map { f($0).storable } }
         var binds = PostgresBindings(capacity: 19)
         binds.append(documentID)
-        binds.append(rows.map(\.id))
+        binds.append(texts(\.id))
         binds.append(rows.map { UTCDate.formatDay($0.date) })
         binds.append(rows.map(\.position.x))
         binds.append(rows.map(\.position.y))
@@ -432,13 +434,13 @@ public final class PostgresStore: SharedThreatStore {
         binds.append(rows.map { $0.categories.map(\.rawValue).joined(separator: ",") })
         binds.append(rows.map { Int64($0.level.rawValue) })
         binds.append(rows.map { Int64($0.fatalities) })
-        binds.append(rows.map(\.eventType))
-        binds.append(rows.map(\.subEventType))
-        binds.append(rows.map { $0.actors.joined(separator: "; ") })
-        binds.append(rows.map(\.sourceAdmin1))
-        binds.append(rows.map(\.location))
-        binds.append(rows.map(\.notes))
-        binds.append(rows.map { $0.remarks.joined(separator: "; ") })
+        binds.append(texts(\.eventType))
+        binds.append(texts(\.subEventType))
+        binds.append(texts { $0.actors.joined(separator: "; ") })
+        binds.append(texts(\.sourceAdmin1))
+        binds.append(texts(\.location))
+        binds.append(texts(\.notes))
+        binds.append(texts { $0.remarks.joined(separator: "; ") })
         binds.append(texts(\.cercleID))
         binds.append(rows.map { Int64($0.civilianTargeting ? 1 : 0) })
         let null = "E'\\x01'"
@@ -506,7 +508,7 @@ public final class PostgresStore: SharedThreatStore {
     }
 
     public func alert(_ id: String) throws -> AlertRecord? {
-        try read { s in try s.rows("SELECT resolved, state, ended_by, document_id FROM alert WHERE id = \(id)").first.map(Self.record) }
+        try read { s in try s.rows("SELECT resolved, state, ended_by, document_id FROM alert WHERE id = \(id.storable)").first.map(Self.record) }
     }
 
     static func record(_ row: PostgresRow) throws -> AlertRecord {

@@ -338,7 +338,7 @@ public final class SQLiteStore: ThreatStore {
         let stmt = insertIncident.sqliteStatement
         let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
         func text(_ c: IncidentInsertColumn, _ value: String?) {
-            guard var s = value else { sqlite3_bind_null(stmt, c.parameter); return }
+            guard var s = value?.storable else { sqlite3_bind_null(stmt, c.parameter); return }
             s.withUTF8 { u in
                 _ = u.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(stmt, c.parameter, $0.baseAddress, Int32($0.count), transient) }
             }

@@ -184,3 +184,16 @@ public enum Stores {
         return try SQLiteStore(path: location, busySeconds: busySeconds)
     }
 }
+
+extension String {
+    /// The text as both stores keep it: a NUL character, which PostgreSQL's text cannot hold (and
+    /// SQLite's C strings end at), becomes U+FFFD, the replacement character. A reader may pass one
+    /// on from a damaged file; both stores then give back the same.
+    var storable: String {
+        utf8.contains(0) ? replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : self
+    }
+}
+
+extension Optional<String> {
+    var storable: String? { map(\.storable) }
+}

@@ -141,6 +141,24 @@ func document(_ text: String) -> SourceDocument {
         }
     }
 
+    /// A damaged file may carry a NUL character, which PostgreSQL's text cannot hold: both
+    /// stores keep it as U+FFFD, and give back the same.
+    @Test(arguments: storeKinds) func aNULCharacterIsStoredAsTheReplacementCharacter(_ kind: StoreKind) throws {
+        try withStore(kind) { store, _ in
+            let day = Date(timeIntervalSince1970: 1_718_236_800)
+            let damaged = Incident(id: "E\u{0}1", date: day, position: Position(-3.61, 14.35), regionID: "mopti", zoneID: "central",
+                                   categories: [.crime], level: .low, fatalities: 0, eventType: "Riots", subEventType: "Mob violence",
+                                   actors: ["A\u{0}"], sourceAdmin1: "Mopti", location: "Ban\u{0}diagara", notes: "n\u{0}", line: 2, remarks: [])
+            var titled = alert("A\u{0}B")
+            titled.title = "Attack\u{0} in Gao"
+            _ = try store.ingest(document("nul"), alerts: [titled], incidents: [damaged])
+            let back = try #require(try store.incidents().first)
+            #expect(back.id == "E\u{FFFD}1" && back.location == "Ban\u{FFFD}diagara" && back.notes == "n\u{FFFD}" && back.actors == ["A\u{FFFD}"])
+            // An alert comes back whole from its JSON, as it was read; looked up by the id it has.
+            #expect(try store.alert("A\u{0}B")?.alert.title == "Attack\u{0} in Gao")
+        }
+    }
+
     @Test(arguments: storeKinds) func reresolveRebuildsFromTheDocuments(_ kind: StoreKind) throws {
         try withStore(kind) { store, _ in
             _ = try store.ingest(document("1"), alerts: [alert("A")], incidents: [])
