@@ -154,6 +154,12 @@ func document(_ text: String) -> SourceDocument {
             _ = try store.ingest(document("nul"), alerts: [titled], incidents: [damaged])
             let back = try #require(try store.incidents().first)
             #expect(back.id == "E\u{FFFD}1" && back.location == "Ban\u{FFFD}diagara" && back.notes == "n\u{FFFD}" && back.actors == ["A\u{FFFD}"])
+            // Counts are 64-bit in both.
+            var huge = damaged
+            huge.id = "E2"
+            huge.fatalities = 5_000_000_000
+            _ = try store.ingest(document("huge"), alerts: [], incidents: [huge])
+            #expect(try store.incidents().first { $0.id == "E2" }?.fatalities == 5_000_000_000)
             // An alert comes back whole from its JSON, as it was read; looked up by the id it has.
             #expect(try store.alert("A\u{0}B")?.alert.title == "Attack\u{0} in Gao")
         }
