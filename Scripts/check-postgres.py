@@ -3,7 +3,8 @@
 first (and a batch `threatmap ingest`) changes the second's layers within a second, while the
 second's cached tiles that the change does not reach keep their entity tags; tiles are
 byte-identical, with equal strong ETags, across the two; with the database stopped, the second
-keeps answering cached tiles and says it is degraded, then catches up once it is back. Also
+keeps answering cached tiles and says it is degraded, then catches up once it is back; an
+ingest killed with SIGKILL leaves nothing and does not hold up the next. Also
 `threatmap db migrate`, and clear failures for a wrong URL, a refused connection and a database
 without PostGIS. Needs THREATMAP_TEST_POSTGRES and THREATMAP_PG_DIR (Scripts/postgres.sh start).
 Prints "N passed, N failed"; exits 1 on failure."""
@@ -166,6 +167,29 @@ try:
     took = wait_for(lambda: any(f["properties"]["id"].startswith("pg-check-gao") for f in json.loads(
         get(port2, f"/collections/alert_areas/items?as_of={as_of}&limit=1000")[2])["features"]), 1.0)
     check("a batch ingest shows on the servers within a second", took is not None)
+
+    # kill -9 in the middle of a large ingest: nothing of it is stored, and the next write is not
+    # kept waiting for the dead one's lock.
+    big = os.path.join(cluster, "big-events.csv")
+    with open(big, "w") as f:
+        f.write("event_id_cnty,event_date,event_type,sub_event_type,admin1,location,latitude,longitude,fatalities\n")
+        for k in range(200_000):
+            f.write(f"KILL{k},2024-06-{1 + k % 28:02d},Battles,Armed clash,Mopti,Place {k},{14 + (k % 97) / 100:.2f},{-4 + (k % 89) / 100:.2f},{k % 4}\n")
+    before = psql(database, "SELECT count(*) FROM incident")
+    victim = subprocess.Popen([binary(), "ingest", "--store", store, big], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    running = victim.poll() is None
+    victim.kill()
+    victim.wait()
+    check("an ingest killed with SIGKILL leaves nothing of itself", running and psql(database, "SELECT count(*) FROM incident") == before
+          and psql(database, "SELECT count(*) FROM incident WHERE event_id LIKE 'KILL%'") == "0")
+    small = os.path.join(cluster, "after-kill.json")
+    with open(small, "wb") as f:
+        f.write(alert("segou", 3))
+    t0 = time.monotonic()
+    r = subprocess.run([binary(), "ingest", "--store", store, small], capture_output=True, text=True, timeout=60)
+    check("... and the next ingest is not kept waiting by it", r.returncode == 0 and time.monotonic() - t0 < 15,
+          f"{time.monotonic() - t0:.1f} s, {r.stderr[-300:]}")
 
     # The database stops: cached tiles are still served, /healthz says degraded; then it is back.
     cached = far[0]
