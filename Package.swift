@@ -75,7 +75,9 @@ let package = Package(
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "AlertIngestTests", dependencies: ["AlertIngest", "Atlas", "Geo", "ThreatModel"]),
-        .testTarget(name: "ThreatStoreTests", dependencies: ["ThreatStore", "ThreatModel", "Geo", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .testTarget(name: "ThreatStoreTests", dependencies: [
+            "ThreatStore", "ThreatModel", "Geo", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "VectorTilesTests", dependencies: ["VectorTiles", "Geo"]),
         .testTarget(name: "ThreatLayersTests", dependencies: ["ThreatLayers", "AlertIngest", "Atlas", "Geo", "ThreatModel"]),
         .testTarget(name: "ThreatMapCoreTests", dependencies: ["ThreatMapCore", "ThreatStore", "ThreatModel", "Geo"]),

@@ -41,6 +41,14 @@ public final class SQLiteStore: ThreatStore {
             while opened == nil {
                 do {
                     let q = try DatabaseQueue(path: path, configuration: config)
+                    if try q.read({ db in try Self.migrator.hasBeenSuperseded(db) }) {
+                        let known = Set(Self.migrator.migrations)
+                        let newer = try q.read { db in try Self.migrator.appliedIdentifiers(db) }.filter { !known.contains($0) }.sorted()
+                        throw StoreError(path: path, message: """
+                            the store's schema is newer than this threatmap's (it has \(newer.joined(separator: ", "))): \
+                            use a threatmap at least as new as the one that wrote it; nothing was changed
+                            """)
+                    }
                     try Self.migrator.migrate(q)
                     opened = q
                 } catch let e as DatabaseError where attempt < 500 && Self.lostMigrationRace(e) {

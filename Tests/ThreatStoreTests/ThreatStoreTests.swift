@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Geo
 import Testing
 import ThreatModel
@@ -203,6 +204,18 @@ func document(_ text: String) -> SourceDocument {
             defer { try? reopened.close() }
             #expect(try reopened.counts().alerts == 1)
         }
+    }
+
+    @Test func aSQLiteStoreOfANewerSchemaIsRefusedAndLeftAsItIs() throws {
+        let (store, url) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: url) }
+        _ = try store.ingest(document("1"), alerts: [alert("A")], incidents: [])
+        try store.queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')") }
+        try store.close()
+        let error = #expect(throws: StoreError.self) { try SQLiteStore(path: url.path) }
+        #expect(error?.message.contains("newer") == true && error?.message.contains("v99") == true, "\(error?.message ?? "")")
+        let count = try DatabaseQueue(path: url.path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM alert") }
+        #expect(count == 1)
     }
 
     @Test func anUnwritablePathIsAClearError() {
