@@ -29,8 +29,8 @@ struct PostgresConnectionSettings: Sendable {
 
     /// The URL as given, without its password: for messages and logs.
     var location: String {
-        let where_ = host.map { h in h.contains(":") ? "[\(h)]" : h } ?? ""
-        return "postgresql://\(user)@\(where_):\(port)/\(database)"
+        guard let host else { return "postgresql://\(user)@:\(port)/\(database)?host=\(socketFolder ?? "/var/run/postgresql")" }
+        return "postgresql://\(user)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)"
     }
 
     struct Invalid: Error { var message: String }

@@ -243,3 +243,37 @@ extension PostgresStore {
         }
     }
 }
+
+/// Reading a `postgresql://` URL, as libpq reads it where the two overlap; no server needed.
+@Suite struct PostgresConnectionSettingsTests {
+    @Test func theURLsPartsPercentDecodedAndThePasswordNeverInTheLocation() throws {
+        let s = try PostgresConnectionSettings(url: "postgresql://us%40er:p%3Ass@db.example.org:6543/my%20db?sslmode=require&pool_size=9&statement_timeout=0",
+                                               environment: ["PGPASSWORD": "from-env"])
+        #expect(s.user == "us@er" && s.password == "p:ss" && s.host == "db.example.org" && s.port == 6543 && s.database == "my db")
+        #expect(s.tls == .require && s.poolSize == 9 && s.statementTimeoutMilliseconds == 0)
+        #expect(s.location == "postgresql://us@er@db.example.org:6543/my db" && !s.location.contains("p:ss"))
+    }
+
+    @Test func defaultsAndTheEnvironment() throws {
+        let s = try PostgresConnectionSettings(url: "postgres://db.example.org", environment: ["PGUSER": "analyst", "PGPASSWORD": "pw", "PGDATABASE": "maps"])
+        #expect(s.user == "analyst" && s.password == "pw" && s.database == "maps" && s.port == 5432)
+        #expect(s.tls == .prefer && s.poolSize == 4 && s.statementTimeoutMilliseconds == 60_000)
+        let named = try PostgresConnectionSettings(url: "postgresql://me@h/db", environment: ["PGDATABASE": "other"])
+        #expect(named.database == "db" && named.password == nil)
+    }
+
+    @Test func aSocketFolderOrAnIPv6Host() throws {
+        let socket = try PostgresConnectionSettings(url: "postgresql://me@/db?host=/run/pg&port=5433", environment: [:])
+        #expect(socket.host == nil && socket.socketFolder == "/run/pg" && socket.port == 5433)
+        #expect(socket.location == "postgresql://me@:5433/db?host=/run/pg")
+        let v6 = try PostgresConnectionSettings(url: "postgresql://me@[::1]:5432/db", environment: [:])
+        #expect(v6.host == "::1" && v6.location == "postgresql://me@[::1]:5432/db")
+    }
+
+    @Test func whatItDoesNotKnowIsRefused() {
+        for url in ["mysql://me@h/db", "postgresql://me@h/db?sslmode=on", "postgresql://me@h/db?pool_size=257",
+                    "postgresql://me@h/db?statement_timeout=-1", "postgresql://me@h/db?sslrootcert=/no/such.pem", "postgresql://me@h/a%2Fb"] {
+            #expect(throws: PostgresConnectionSettings.Invalid.self, "\(url)") { try PostgresConnectionSettings(url: url, environment: [:]) }
+        }
+    }
+}
