@@ -19,7 +19,7 @@ case "$target" in text|json|cap|csv|geojson) ;; *) echo "unknown target $target 
 
 scratch=.build-fuzz
 swift build --product threatmap-fuzz --scratch-path "$scratch" \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DTHREATMAP_FUZZ >"$scratch.log" 2>&1 || { tail -30 "$scratch.log" >&2; exit 1; }
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DTHREATMAP_FUZZ >"$scratch-build.log" 2>&1 || { tail -30 "$scratch-build.log" >&2; exit 1; }
 bin="$(swift build --product threatmap-fuzz --scratch-path "$scratch" --show-bin-path)/threatmap-fuzz"
 
 corpus="$scratch/corpus/$target"
