@@ -424,7 +424,8 @@ public final class MapService: @unchecked Sendable {
     /// again from the store (on a queue of its own, several changes at once in one go), keeping
     /// the tiles it does not reach, as a write through this service does. A lost connection marks
     /// the service degraded while cached maps are still served; once it is back, the maps are
-    /// made again, as whatever was written meanwhile is unknown. Nothing to do on SQLite.
+    /// made again, as whatever was written meanwhile is unknown (and so once the notifications
+    /// first begin, for what was written before). Nothing to do on SQLite.
     public func followStore() {
         guard let shared = store as? any SharedThreatStore else { return }
         let own = shared.instanceID
@@ -433,9 +434,11 @@ public final class MapService: @unchecked Sendable {
             current = shared.follow { [weak self] event in
                 guard let self else { return }
                 switch event {
-                case .listening(let reconnected):
+                case .listening:
+                    // Whatever was written before the notifications began (while maps were made
+                    // for the first requests, or while the connection was lost) is caught here.
                     self.listenerTrouble.withLock { $0 = nil }
-                    if reconnected { self.refreshSoon() }
+                    self.refreshSoon()
                 case .changed(let change):
                     if change.origin != own { self.refreshSoon() }
                 case .lost(let why):

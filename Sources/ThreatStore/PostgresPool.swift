@@ -194,59 +194,75 @@ final class PostgresSession {
     }
 }
 
-/// Follows a channel on a connection of its own (LISTEN), outside the pool: each notification
-/// decoded as a `StoreChange`. A lost connection is reported and opened again after a wait that
-/// doubles from 0.1 s up to 5 s; each new connection reports `listening(reconnected: true)`.
-/// `@unchecked Sendable`: `task` is set once in `init`; `finished` is a semaphore.
+/// Follows a channel on a connection of its own (LISTEN), outside the pool, on a thread of its
+/// own (so that a busy server's Swift concurrency threads never hold it up): each notification
+/// decoded as a `StoreChange` and handed on from the event loop. A lost connection is reported and
+/// opened again after a wait that doubles from 0.1 s up to 5 s; each connection reports
+/// `listening` once its LISTEN is in place.
+/// `@unchecked Sendable`: `stopped` and `current` are read and written with `lock` held.
 final class PostgresChangeFollower: StoreChangeFollower, @unchecked Sendable {
-    private var task: Task<Void, Never>?
+    private let lock = NSLock()
+    private var stopped = false
+    private var current: PostgresConnection?
+    private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
     init(pool: PostgresPool, channel: String, handler: @escaping @Sendable (StoreChangeEvent) -> Void) {
-        let finished = self.finished
-        task = Task.detached {
-            await Self.run(pool: pool, channel: channel, handler: handler)
+        let thread = Thread { [self] in
+            run(pool: pool, channel: channel, handler: handler)
             finished.signal()
         }
+        thread.name = "threatmap-follow"
+        thread.start()
     }
 
-    static func run(pool: PostgresPool, channel: String, handler: @escaping @Sendable (StoreChangeEvent) -> Void) async {
+    private var isStopped: Bool { lock.withLock { stopped } }
+
+    private func run(pool: PostgresPool, channel: String, handler: @escaping @Sendable (StoreChangeEvent) -> Void) {
         var reconnected = false
         var wait = 0.1
-        let decoder = JSONDecoder()
-        while !Task.isCancelled {
+        while !isStopped {
             do {
-                let connection = try await PostgresConnection.connect(on: pool.group.next(), configuration: pool.configuration,
-                                                                       id: pool.nextConnectionID(), logger: pool.logger)
-                do {
-                    try await connection.listen(on: channel) { notifications in
-                        handler(.listening(reconnected: reconnected))
-                        wait = 0.1
-                        for try await n in notifications {
-                            if let change = try? decoder.decode(StoreChange.self, from: Data(n.payload.utf8)) { handler(.changed(change)) }
-                        }
-                    }
-                } catch {
-                    try? await connection.close()
-                    throw error
+                let connection = try PostgresConnection.connect(on: pool.group.next(), configuration: pool.configuration,
+                                                                 id: pool.nextConnectionID(), logger: pool.logger).wait()
+                let keep = lock.withLock { () -> Bool in
+                    if !stopped { current = connection }
+                    return !stopped
                 }
-                try? await connection.close()
-                if Task.isCancelled { break }
+                guard keep else { try? connection.close().wait(); break }
+                connection.addListener(channel: channel) { _, notification in
+                    if let change = try? JSONDecoder().decode(StoreChange.self, from: Data(notification.payload.utf8)) {
+                        handler(.changed(change))
+                    }
+                }
+                // The LISTEN goes out before this query, and a connection answers in order.
+                _ = try connection.query("SELECT 1", logger: pool.logger).wait()
+                handler(.listening(reconnected: reconnected))
+                wait = 0.1
+                try? connection.closeFuture.wait()
+                lock.withLock { current = nil }
+                if isStopped { break }
                 throw PostgresStore.StoreFault(message: "the server ended the notifications")
             } catch {
-                if Task.isCancelled { break }
+                lock.withLock { current = nil }
+                if isStopped { break }
                 handler(.lost(PostgresStore.describe(error)))
             }
             reconnected = true
-            try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            _ = wake.wait(timeout: .now() + wait)
             wait = min(wait * 2, 5)
         }
     }
 
+    /// Ends the follower: closes its connection and waits for its thread to finish.
     func stop() {
-        guard let task else { return }
-        self.task = nil
-        task.cancel()
+        let (first, connection) = lock.withLock { () -> (Bool, PostgresConnection?) in
+            defer { stopped = true }
+            return (!stopped, current)
+        }
+        guard first else { return }
+        wake.signal()
+        try? connection?.close().wait()
         finished.wait()
     }
 }
